@@ -1,0 +1,52 @@
+//===- coda-translate.cpp - Translate between ONNX and coda IR -----------===//
+//
+//   coda-translate --import-onnx model.onnx -o model.mlir
+//   coda-translate --import-onnx -split-input-file tests.onnxtext
+//
+// The binary or textual ONNX form is picked from the file extension; with
+// -split-input-file every chunk is ONNX text.
+//
+//===----------------------------------------------------------------------===//
+
+#include "coda/Import/OnnxImporter.h"
+#include "coda/InitCoda.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Tools/mlir-translate/MlirTranslateMain.h"
+#include "mlir/Tools/mlir-translate/Translation.h"
+#include "llvm/Support/SourceMgr.h"
+
+using namespace mlir;
+
+static coda::OnnxImportCLOptions *importCLOptions;
+
+static OwningOpRef<Operation *> importOnnx(llvm::SourceMgr &sourceMgr,
+                                           MLIRContext *context) {
+  coda::OnnxImportOptions options;
+  std::string error = importCLOptions->toOptions(options);
+  if (!error.empty()) {
+    emitError(UnknownLoc::get(context)) << error;
+    return nullptr;
+  }
+  const llvm::MemoryBuffer *buffer =
+      sourceMgr.getMemoryBuffer(sourceMgr.getMainFileID());
+  StringRef name = buffer->getBufferIdentifier();
+  StringRef bytes = buffer->getBuffer();
+  // Split chunks and .onnxtext files are text; a protobuf never starts with
+  // '<' (the text form's opening).
+  bool isText = name.ends_with(".onnxtext") || bytes.ltrim().starts_with("<");
+  if (isText)
+    return coda::importOnnxText(bytes, name, context, options);
+  return coda::importOnnxModel(bytes, name, context, options);
+}
+
+int main(int argc, char **argv) {
+  coda::OnnxImportCLOptions options;
+  importCLOptions = &options;
+  TranslateToMLIRRegistration registration(
+      "import-onnx", "Import an ONNX model (binary or text) into coda IR",
+      importOnnx, [](DialectRegistry &registry) {
+        coda::registerCodaDialects(registry);
+      });
+  return failed(mlirTranslateMain(argc, argv, "Coda translation driver"));
+}
