@@ -14,6 +14,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Verifier.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
@@ -68,6 +69,7 @@ public:
 
 private:
   LogicalResult checkModel();
+  LogicalResult checkInputsDefined();
   LogicalResult importInputs(func::FuncOp &func);
   LogicalResult importNode(const onnx::NodeProto &node, unsigned index);
   Location nodeLoc(const onnx::NodeProto &node, unsigned index);
@@ -115,6 +117,8 @@ LogicalResult GraphImporter::checkModel() {
                                  "the model with all tensors inside";
     }
 
+  if (failed(checkInputsDefined()))
+    return failure();
   if (!options.runOnnxChecker)
     return success();
   if (opset > kMaxCheckedOpset) {
@@ -135,6 +139,29 @@ LogicalResult GraphImporter::checkModel() {
         message.contains("No opset import"))
       return success();
     return emitModelError() << "invalid ONNX model: " << message.trim();
+  }
+  return success();
+}
+
+/// Every node input must be defined before use. ONNX's checker says so too,
+/// but this names the node the way all other import errors do.
+LogicalResult GraphImporter::checkInputsDefined() {
+  const onnx::GraphProto &graph = model.graph();
+  llvm::StringSet<> defined;
+  for (const onnx::ValueInfoProto &input : graph.input())
+    defined.insert(input.name());
+  for (const onnx::TensorProto &init : graph.initializer())
+    defined.insert(init.name());
+  for (const onnx::NodeProto &node : graph.node()) {
+    for (const std::string &input : node.input())
+      if (!input.empty() && !defined.contains(input))
+        return emitModelError()
+               << "node '" << node.name() << "' (" << node.op_type()
+               << ", opset " << opset << "): input '" << input
+               << "' is not a graph input, an initializer or an output of an "
+                  "earlier node";
+    for (const std::string &output : node.output())
+      defined.insert(output);
   }
   return success();
 }
@@ -313,15 +340,20 @@ Location GraphImporter::nodeLoc(const onnx::NodeProto &node, unsigned index) {
 LogicalResult GraphImporter::importNode(const onnx::NodeProto &node,
                                         unsigned index) {
   NodeImporter importer(*this, node, opset, builder, nodeLoc(node, index));
+  // Errors from op verifiers and type inference name the node too.
+  std::string prefix = "node '" + node.name() + "' (" + node.op_type() +
+                       ", opset " + std::to_string(opset) + "): ";
+  ScopedDiagnosticHandler nameErrors(context, [&](Diagnostic &diag) {
+    std::string message = diag.str();
+    if (diag.getSeverity() != DiagnosticSeverity::Error ||
+        StringRef(message).starts_with("node '"))
+      return failure();
+    mlir::emitError(diag.getLocation()) << prefix << message;
+    return success();
+  });
   if (!node.domain().empty() && node.domain() != "ai.onnx")
     return importer.emitError() << "unsupported op (domain '" << node.domain()
                                 << "')";
-  for (const std::string &input : node.input())
-    if (!input.empty() && !lookup(input))
-      return importer.emitError()
-             << "input '" << input
-             << "' is not a graph input, an initializer or an output of an "
-                "earlier node";
   const auto &importers = getOpImporters();
   auto it = importers.find(node.op_type());
   if (it == importers.end())
@@ -550,19 +582,25 @@ static OwningOpRef<ModuleOp> importModelProto(onnx::ModelProto &model,
   return importer.run();
 }
 
+/// Parses a serialized ModelProto; emits an error on failure.
+static LogicalResult parseModel(StringRef bytes, StringRef sourceName,
+                                MLIRContext *context, onnx::ModelProto &model) {
+  google::protobuf::io::CodedInputStream stream(
+      reinterpret_cast<const uint8_t *>(bytes.data()), bytes.size());
+  stream.SetTotalBytesLimit(std::numeric_limits<int>::max());
+  if (model.ParseFromCodedStream(&stream) && stream.ConsumedEntireMessage())
+    return success();
+  return emitError(FileLineColLoc::get(context, sourceName, 0, 0))
+         << "cannot parse ONNX model: the file is truncated or not a "
+            "serialized ModelProto";
+}
+
 OwningOpRef<ModuleOp> coda::importOnnxModel(StringRef bytes, StringRef sourceName,
                                             MLIRContext *context,
                                             const OnnxImportOptions &options) {
   onnx::ModelProto model;
-  google::protobuf::io::CodedInputStream stream(
-      reinterpret_cast<const uint8_t *>(bytes.data()), bytes.size());
-  stream.SetTotalBytesLimit(std::numeric_limits<int>::max());
-  if (!model.ParseFromCodedStream(&stream) || !stream.ConsumedEntireMessage()) {
-    emitError(FileLineColLoc::get(context, sourceName, 0, 0))
-        << "cannot parse ONNX model: the file is truncated or not a "
-           "serialized ModelProto";
+  if (failed(parseModel(bytes, sourceName, context, model)))
     return nullptr;
-  }
   return importModelProto(model, sourceName, context, options);
 }
 
@@ -593,5 +631,11 @@ OwningOpRef<ModuleOp> coda::importOnnxFile(StringRef path, MLIRContext *context,
   StringRef contents = (*file)->getBuffer();
   if (path.ends_with(".onnxtext"))
     return importOnnxText(contents, path, context, options);
-  return importOnnxModel(contents, path, context, options);
+  // Unmap the file once parsed: the weights then live only in the proto's
+  // strings, which the constants take over without copying.
+  onnx::ModelProto model;
+  if (failed(parseModel(contents, path, context, model)))
+    return nullptr;
+  file->reset();
+  return importModelProto(model, path, context, options);
 }

@@ -19,6 +19,7 @@ func.func @conv_groups(%x: tensor<1x4x8x8xf32>, %w: tensor<8x1x3x3xf32>) -> tens
 // -----
 
 func.func @conv_result(%x: tensor<1x3x8x8xf32>, %w: tensor<8x3x3x3xf32>) -> tensor<1x8x8x8xf32> {
+  // expected-error @+2 {{failed to infer returned types}}
   // expected-error @+1 {{'coda.conv2d' op inferred type(s) 'tensor<1x8x6x6xf32>' are incompatible with return type(s) of operation 'tensor<1x8x8x8xf32>'}}
   %0 = coda.conv2d %x, %w : (tensor<1x3x8x8xf32>, tensor<8x3x3x3xf32>) -> tensor<1x8x8x8xf32>
   return %0 : tensor<1x8x8x8xf32>

@@ -27,7 +27,7 @@ func.func @activations(%x: tensor<2x4xf32>) -> tensor<2x4xf32> {
   %3 = coda.hard_swish %2 : tensor<2x4xf32>
   // CHECK: coda.silu
   %4 = coda.silu %3 : tensor<2x4xf32>
-  // CHECK: coda.hard_sigmoid %{{.*}} {alpha = 0.166666672 : f32, beta = 5.000000e-01 : f32}
+  // CHECK: coda.hard_sigmoid %{{.*}} {alpha = 0.166666672 : f32}
   %5 = coda.hard_sigmoid %4 {alpha = 0.166666672 : f32, beta = 0.5 : f32} : tensor<2x4xf32>
   // CHECK: coda.leaky_relu %{{.*}} {alpha = 1.000000e-01 : f32}
   %6 = coda.leaky_relu %5 {alpha = 0.1 : f32} : tensor<2x4xf32>

@@ -60,7 +60,7 @@ TEST(HostTensorTest, GatherRejectsOutOfRange) {
 
 TEST(HostTensorTest, BroadcastShapes) {
   llvm::SmallVector<int64_t> out;
-  EXPECT_TRUE(broadcastShapes({1, 3, 1, 1}, {8, 1, 5}, out));
+  EXPECT_TRUE(broadcastShapes({1, 8, 1, 1}, {8, 5, 5}, out));
   EXPECT_EQ(out, llvm::SmallVector<int64_t>({1, 8, 5, 5}));
   EXPECT_FALSE(broadcastShapes({3}, {4}, out));
 }

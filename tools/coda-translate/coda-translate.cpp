@@ -1,10 +1,10 @@
 //===- coda-translate.cpp - Translate between ONNX and coda IR -----------===//
 //
 //   coda-translate --import-onnx model.onnx -o model.mlir
-//   coda-translate --import-onnx -split-input-file tests.onnxtext
+//   coda-translate --import-onnx -split-input-file='#-----' tests.onnxtext
 //
-// The binary or textual ONNX form is picked from the file extension; with
-// -split-input-file every chunk is ONNX text.
+// The binary or textual ONNX form is picked from the file extension (ONNX
+// text comments start with '#', hence the split marker above).
 //
 //===----------------------------------------------------------------------===//
 
@@ -32,10 +32,8 @@ static OwningOpRef<Operation *> importOnnx(llvm::SourceMgr &sourceMgr,
       sourceMgr.getMemoryBuffer(sourceMgr.getMainFileID());
   StringRef name = buffer->getBufferIdentifier();
   StringRef bytes = buffer->getBuffer();
-  // Split chunks and .onnxtext files are text; a protobuf never starts with
-  // '<' (the text form's opening).
-  bool isText = name.ends_with(".onnxtext") || bytes.ltrim().starts_with("<");
-  if (isText)
+  // Chunks of a split .onnxtext file are named "within split at X.onnxtext:N".
+  if (name.contains(".onnxtext"))
     return coda::importOnnxText(bytes, name, context, options);
   return coda::importOnnxModel(bytes, name, context, options);
 }
