@@ -21,6 +21,7 @@ config.substitutions.append(("%models", os.environ.get("CODA_MODELS_DIR",
                               os.path.join(config.coda_obj_root, "models"))))
 
 llvm_config.use_default_substitutions()
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.with_system_environment(["HOME", "TMPDIR"])
 
 tool_dirs = [config.coda_tools_dir, config.llvm_tools_dir]

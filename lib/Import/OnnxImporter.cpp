@@ -258,14 +258,21 @@ LogicalResult GraphImporter::importInputs(func::FuncOp &func) {
   for (const onnx::TensorProto &init : graph.initializer())
     initializerNames.insert(init.name());
 
+  // Before IR version 4, initializers are listed as inputs too.
+  llvm::StringSet<> inputNames;
+  for (const onnx::ValueInfoProto &input : graph.input())
+    if (!initializerNames.contains(input.name()))
+      inputNames.insert(input.name());
+  for (const auto &given : options.inputShapes)
+    if (!inputNames.contains(given.getKey()))
+      return emitModelError() << "--input-shape names '" << given.getKey()
+                              << "', which is not a graph input";
+
   SmallVector<Type> argTypes;
   SmallVector<std::string> argNames;
-  llvm::StringSet<> seenInputs;
   for (const onnx::ValueInfoProto &input : graph.input()) {
-    // Before IR version 4, initializers are listed as inputs too.
-    if (initializerNames.contains(input.name()))
+    if (!inputNames.contains(input.name()))
       continue;
-    seenInputs.insert(input.name());
     const onnx::TypeProto &type = input.type();
     if (!type.has_tensor_type())
       return emitModelError() << "graph input '" << input.name()
@@ -310,10 +317,6 @@ LogicalResult GraphImporter::importInputs(func::FuncOp &func) {
     argTypes.push_back(RankedTensorType::get(shape, builder.getF32Type()));
     argNames.push_back(input.name());
   }
-  for (const auto &given : options.inputShapes)
-    if (!seenInputs.contains(given.getKey()))
-      return emitModelError() << "--input-shape names '" << given.getKey()
-                              << "', which is not a graph input";
 
   auto funcType = builder.getFunctionType(argTypes, {});
   func = func::FuncOp::create(builder, FileLineColLoc::get(context, sourceName, 0, 0),
