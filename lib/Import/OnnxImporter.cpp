@@ -33,7 +33,7 @@ using namespace coda;
 /// The newest default-domain opset ONNX 1.12's checker and shape inference
 /// know; newer models are imported with Coda's own shape inference only.
 static constexpr int64_t kMaxCheckedOpset = 17;
-static constexpr int64_t kMinOpset = 7;
+static constexpr int64_t kMinOpset = 6;
 static constexpr int64_t kMaxOpset = 21;
 
 namespace coda {

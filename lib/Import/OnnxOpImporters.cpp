@@ -338,6 +338,18 @@ static LogicalResult importBinary(NodeImporter &n) {
   auto lhs = n.getInput(0), rhs = n.getInput(1);
   if (failed(lhs) || failed(rhs))
     return failure();
+  // Opset 6 broadcasts only with broadcast=1, aligning rhs at `axis`.
+  if (n.getOpset() < 7 && n.getInt("broadcast", 0) && n.getAttr("axis")) {
+    auto lhsType = cast<RankedTensorType>(lhs->getType());
+    Shape rhsShape(cast<RankedTensorType>(rhs->getType()).getShape());
+    auto axis = normalizeAxis(n, n.getInt("axis", 0), lhsType.getRank());
+    if (failed(axis))
+      return failure();
+    Shape aligned(*axis, 1);
+    aligned.append(rhsShape);
+    aligned.resize(std::max<size_t>(aligned.size(), lhsType.getRank()), 1);
+    *rhs = n.reshape(*rhs, aligned);
+  }
   auto op = n.create<OpTy>({*lhs, *rhs});
   if (failed(op))
     return failure();
