@@ -2,14 +2,14 @@
 """Benchmark Coda's ONNX importer: wall time and peak memory per model.
 
 Usage:
-  import_bench.py --coda-translate PATH --models DIR [--repeat 5]
+  import_bench.py --coda-opt PATH --models DIR [--repeat 5]
 
 For every *.onnx file in DIR (or the single file DIR names) this runs
 
-  PATH --import-onnx MODEL -o /dev/null
+  PATH MODEL -o /dev/null  (import, verify, print with weights elided via --coda-arg)
 
 --repeat times and reports the median wall time and the largest peak resident
-set size of the coda-translate process (measured with GNU time's %M, or with
+set size of the coda-opt process (measured with GNU time's %M, or with
 getrusage(RUSAGE_CHILDREN) in a wrapper interpreter where GNU time is absent).
 
 As a reference it also measures, in this Python process, onnx.load() and
@@ -20,7 +20,7 @@ onnxruntime cannot be imported; run the script with the project's
 .venv/bin/python to get both.
 
 The result is printed as a Markdown table.  A missing or failing
-coda-translate does not stop the benchmark; its columns read "n/a" / "fail"
+coda-opt does not stop the benchmark; its columns read "n/a" / "fail"
 and the error goes to stderr.
 """
 
@@ -204,7 +204,7 @@ def tail(text, lines=5):
 
 def bench_coda(result, runner, coda, path, args):
     """Fills the Coda columns of `result`."""
-    cmd = [coda, "--import-onnx", path, "-o", os.devnull] + args.coda_arg
+    cmd = [coda, path, "-o", os.devnull] + args.coda_arg
     runs = []
     for _ in range(args.repeat):
         run = runner.run(cmd)
@@ -299,10 +299,10 @@ def markdown_table(results):
 
 def parse_args(argv):
     parser = argparse.ArgumentParser(
-        description="Measure coda-translate --import-onnx wall time and peak "
+        description="Measure coda-opt wall time and peak "
                     "RSS, with onnx.load and ONNX Runtime as references.")
-    parser.add_argument("--coda-translate", required=True, metavar="PATH",
-                        help="coda-translate binary")
+    parser.add_argument("--coda-opt", required=True, metavar="PATH",
+                        help="coda-opt binary")
     parser.add_argument("--models", required=True, metavar="DIR",
                         help="directory of .onnx files (or one .onnx file)")
     parser.add_argument("--repeat", type=int, default=5,
@@ -313,7 +313,7 @@ def parse_args(argv):
                              "(default: %(default)s)")
     parser.add_argument("--coda-arg", action="append", default=[],
                         metavar="ARG",
-                        help="extra argument for coda-translate (repeatable)")
+                        help="extra argument for coda-opt (repeatable)")
     parser.add_argument("--no-reference", action="store_true",
                         help="skip the onnx.load and ONNX Runtime columns")
     args = parser.parse_args(argv)
@@ -330,7 +330,7 @@ def main(argv=None):
     if not models:
         print(f"error: no .onnx files in '{args.models}'", file=sys.stderr)
         return 1
-    coda = args.coda_translate if coda_usable(args.coda_translate) else None
+    coda = args.coda_opt if coda_usable(args.coda_opt) else None
     onnx = ort = None
     if not args.no_reference:
         onnx = try_import("onnx")

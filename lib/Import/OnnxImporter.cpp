@@ -26,6 +26,12 @@
 #include "onnx/shape_inference/implementation.h"
 
 #include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <unistd.h>
 
 using namespace mlir;
 using namespace coda;
@@ -623,22 +629,41 @@ OwningOpRef<ModuleOp> coda::importOnnxText(StringRef text, StringRef sourceName,
 
 OwningOpRef<ModuleOp> coda::importOnnxFile(StringRef path, MLIRContext *context,
                                            const OnnxImportOptions &options) {
-  llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> file =
-      llvm::MemoryBuffer::getFileOrSTDIN(path, /*IsText=*/false,
-                                         /*RequiresNullTerminator=*/false);
-  if (std::error_code ec = file.getError()) {
+  if (path.ends_with(".onnxtext")) {
+    llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> file =
+        llvm::MemoryBuffer::getFileOrSTDIN(path, /*IsText=*/true);
+    if (std::error_code ec = file.getError()) {
+      emitError(UnknownLoc::get(context))
+          << "cannot open '" << path << "': " << ec.message();
+      return nullptr;
+    }
+    return importOnnxText((*file)->getBuffer(), path, context, options);
+  }
+  // Stream the file into the proto instead of mapping it: the weights then
+  // exist once in memory, in the proto's strings, which the constants take
+  // over without copying.
+  int fd = path == "-" ? 0 : ::open(path.str().c_str(), O_RDONLY);
+  if (fd < 0) {
     emitError(UnknownLoc::get(context))
-        << "cannot open '" << path << "': " << ec.message();
+        << "cannot open '" << path << "': " << std::strerror(errno);
     return nullptr;
   }
-  StringRef contents = (*file)->getBuffer();
-  if (path.ends_with(".onnxtext"))
-    return importOnnxText(contents, path, context, options);
-  // Unmap the file once parsed: the weights then live only in the proto's
-  // strings, which the constants take over without copying.
   onnx::ModelProto model;
-  if (failed(parseModel(contents, path, context, model)))
+  bool parsed;
+  {
+    google::protobuf::io::FileInputStream file(fd);
+    google::protobuf::io::CodedInputStream stream(&file);
+    stream.SetTotalBytesLimit(std::numeric_limits<int>::max());
+    parsed = model.ParseFromCodedStream(&stream) && stream.ConsumedEntireMessage() &&
+             file.GetErrno() == 0;
+  }
+  if (fd != 0)
+    ::close(fd);
+  if (!parsed) {
+    emitError(FileLineColLoc::get(context, path, 0, 0))
+        << "cannot parse ONNX model: the file is truncated or not a "
+           "serialized ModelProto";
     return nullptr;
-  file->reset();
+  }
   return importModelProto(model, path, context, options);
 }
