@@ -13,3 +13,4 @@ if [ ! -f "$BUILD_DIR/build.ninja" ]; then
     -DCMAKE_INSTALL_PREFIX="$PWD/$BUILD_DIR/install"
 fi
 cmake --build "$BUILD_DIR" -j "${JOBS:-2}"
+cmake --build "$BUILD_DIR" --target mlir-doc > /dev/null

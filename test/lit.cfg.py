@@ -16,6 +16,8 @@ config.excludes = ["inputs", "corpus", "Unit", "lit.cfg.py", "lit.site.cfg.py",
 config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(("%shlibext", ".so"))
 config.substitutions.append(("%coda_libs", config.coda_lib_dir))
+config.substitutions.append(("%coda_obj", config.coda_obj_root))
+config.substitutions.append(("%coda_src", config.coda_src_root))
 config.substitutions.append(("%inputs", os.path.join(config.test_source_root, "Import", "inputs")))
 config.substitutions.append(("%models", os.environ.get("CODA_MODELS_DIR",
                               os.path.join(config.coda_obj_root, "models"))))
