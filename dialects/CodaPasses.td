@@ -20,4 +20,20 @@ def CodaOpSummary : Pass<"coda-op-summary", "mlir::ModuleOp"> {
   ];
 }
 
+def CodaLowerToLinalg : Pass<"coda-lower-to-linalg", "mlir::ModuleOp"> {
+  let summary = "Lower coda ops to linalg, tensor, arith and math on tensors";
+  let description = [{
+    The fixed contract between Coda's frontend and its backends: every coda op
+    becomes linalg named ops (convolution, pooling, transpose) or
+    `linalg.generic` (elementwise with broadcasting, contractions, gathers),
+    plus `tensor` ops for padding, slicing and reshaping. Weights stay
+    `dense_resource` constants. Fails, naming the op, on a form it cannot
+    lower (for example linear resize over more than the last two dims).
+  }];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect",
+    "mlir::math::MathDialect", "mlir::tensor::TensorDialect",
+  ];
+}
+
 #endif // CODA_PASSES

@@ -1,0 +1,349 @@
+//===- ConvPoolLowering.cpp - coda conv/dense/pooling ops to linalg -------===//
+//
+// Convolutions map to linalg's NCHW named ops (plain, depthwise, grouped) on
+// an explicitly padded input, with the bias broadcast into the accumulator.
+// Transposed convolution is a convolution over the zero-upsampled input with
+// flipped, transposed weights. Pooling windows use linalg's pooling ops; the
+// average divisor is a compile-time constant per output position.
+//
+//===----------------------------------------------------------------------===//
+
+#include "LoweringUtils.h"
+
+#include "coda/Dialect/Coda.h"
+
+using namespace mlir;
+using namespace coda;
+
+namespace {
+
+RankedTensorType typeOf(Value v) { return cast<RankedTensorType>(v.getType()); }
+
+/// The accumulator of a convolution: the bias broadcast along channels, or 0.
+Value convAccumulator(OpBuilder &b, Location loc, RankedTensorType outType,
+                      Value bias) {
+  if (!bias)
+    return filledTensor(b, loc, outType, 0.0);
+  auto biasType = outType.clone({1, outType.getDimSize(1), 1, 1});
+  return buildElementwise(b, loc, outType, reshapeTensor(b, loc, bias, biasType),
+                          [](OpBuilder &, Location, ValueRange a) { return a[0]; });
+}
+
+/// Convolution of an already padded NCHW input with OIHW weights.
+Value buildConv(OpBuilder &b, Location loc, RankedTensorType outType, Value input,
+                Value weight, Value bias, ArrayRef<int64_t> strides,
+                ArrayRef<int64_t> dilations, int64_t groups) {
+  Value acc = convAccumulator(b, loc, outType, bias);
+  auto stridesAttr = i64Elements(b, strides);
+  auto dilationsAttr = i64Elements(b, dilations);
+  auto inType = typeOf(input), wType = typeOf(weight);
+  int64_t channels = inType.getDimSize(1), filters = wType.getDimSize(0);
+  if (groups == 1)
+    return linalg::Conv2DNchwFchwOp::create(b, loc, TypeRange{outType},
+                                            ValueRange{input, weight}, acc,
+                                            stridesAttr, dilationsAttr)
+        .getResult(0);
+  if (groups == channels && filters == channels) {
+    // Depthwise: drop the filter's unit input-channel dim.
+    auto w3 = tensor::CollapseShapeOp::create(
+        b, loc, wType.clone({channels, wType.getDimSize(2), wType.getDimSize(3)}),
+        weight, SmallVector<ReassociationIndices>{{0, 1}, {2}, {3}});
+    return linalg::DepthwiseConv2DNchwChwOp::create(
+               b, loc, TypeRange{outType}, ValueRange{input, w3}, acc, stridesAttr,
+               dilationsAttr)
+        .getResult(0);
+  }
+  // Grouped: split channels and filters into an explicit group dim.
+  auto split = [&](Value v, int64_t dim, ArrayRef<ReassociationIndices> re) {
+    auto type = typeOf(v);
+    SmallVector<int64_t> shape(type.getShape());
+    shape[dim] /= groups;
+    shape.insert(shape.begin() + dim, groups);
+    return tensor::ExpandShapeOp::create(b, loc, type.clone(shape), v, re)
+        .getResult();
+  };
+  SmallVector<ReassociationIndices> atDim1 = {{0}, {1, 2}, {3}, {4}};
+  SmallVector<ReassociationIndices> atDim0 = {{0, 1}, {2}, {3}, {4}};
+  Value xg = split(input, 1, atDim1), wg = split(weight, 0, atDim0),
+        accg = split(acc, 1, atDim1);
+  Value conv = linalg::Conv2DNgchwGfchwOp::create(b, loc, TypeRange{accg.getType()},
+                                                  ValueRange{xg, wg}, accg,
+                                                  stridesAttr, dilationsAttr)
+                   .getResult(0);
+  return tensor::CollapseShapeOp::create(b, loc, outType, conv, atDim1);
+}
+
+struct Conv2DLowering : OpConversionPattern<Conv2DOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(Conv2DOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    ArrayRef<int64_t> pads = op.getPads();
+    Value input = padTensor(rewriter, loc, adaptor.getInput(), {0, 0, pads[0], pads[1]},
+                            {0, 0, pads[2], pads[3]}, 0.0);
+    rewriter.replaceOp(op, buildConv(rewriter, loc, op.getType(), input,
+                                     adaptor.getWeight(), adaptor.getBias(),
+                                     op.getStrides(), op.getDilations(),
+                                     op.getGroups()));
+    return success();
+  }
+};
+
+/// y = conv(upsample_s(x) padded by d*(k-1)-p, flip(W^T)) per group.
+struct ConvTranspose2DLowering : OpConversionPattern<ConvTranspose2DOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(ConvTranspose2DOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    OpBuilder &b = rewriter;
+    Value x = adaptor.getInput(), w = adaptor.getWeight();
+    auto xType = typeOf(x), wType = typeOf(w);
+    ArrayRef<int64_t> s = op.getStrides(), d = op.getDilations(),
+                      p = op.getPads(), outPad = op.getOutputPadding();
+    int64_t groups = op.getGroups();
+
+    // Insert s-1 zeros between input pixels.
+    SmallVector<int64_t> upShape(xType.getShape());
+    for (int i = 0; i < 2; ++i)
+      upShape[2 + i] = (upShape[2 + i] - 1) * s[i] + 1;
+    Value up = tensor::InsertSliceOp::create(
+        b, loc, x, filledTensor(b, loc, xType.clone(upShape), 0.0),
+        indexAttrs(b, {0, 0, 0, 0}), indexAttrs(b, xType.getShape()),
+        indexAttrs(b, {1, 1, s[0], s[1]}));
+
+    // Pad by d*(k-1) - p (+ output_padding at the end); negative amounts crop.
+    SmallVector<int64_t> low(4, 0), high(4, 0), cropLow(4, 0), cropHigh(4, 0);
+    for (int i = 0; i < 2; ++i) {
+      int64_t span = d[i] * (wType.getDimSize(2 + i) - 1);
+      int64_t lo = span - p[i], hi = span - p[2 + i] + outPad[i];
+      low[2 + i] = std::max<int64_t>(lo, 0);
+      high[2 + i] = std::max<int64_t>(hi, 0);
+      cropLow[2 + i] = std::max<int64_t>(-lo, 0);
+      cropHigh[2 + i] = std::max<int64_t>(-hi, 0);
+    }
+    Value padded = padTensor(b, loc, up, low, high, 0.0);
+    auto paddedType = typeOf(padded);
+    SmallVector<int64_t> cropped(paddedType.getShape());
+    for (int i = 2; i < 4; ++i)
+      cropped[i] -= cropLow[i] + cropHigh[i];
+    if (llvm::any_of(cropLow, [](int64_t c) { return c; }) ||
+        llvm::any_of(cropHigh, [](int64_t c) { return c; }))
+      padded = tensor::ExtractSliceOp::create(b, loc, paddedType.clone(cropped),
+                                              padded, indexAttrs(b, cropLow),
+                                              indexAttrs(b, cropped),
+                                              indexAttrs(b, {1, 1, 1, 1}));
+
+    // W[c, o_local, i, j] -> W'[g*OG + o_local, c_local, K-1-i, K-1-j].
+    int64_t cg = wType.getDimSize(0) / groups, og = wType.getDimSize(1);
+    int64_t kh = wType.getDimSize(2), kw = wType.getDimSize(3);
+    auto flippedType = wType.clone({og * groups, cg, kh, kw});
+    AffineExpr o = b.getAffineDimExpr(0), c = b.getAffineDimExpr(1),
+               i = b.getAffineDimExpr(2), j = b.getAffineDimExpr(3);
+    AffineMap read = AffineMap::get(
+        4, 0, {o.floorDiv(og) * cg + c, o % og, kh - 1 - i, kw - 1 - j},
+        b.getContext());
+    Value flipped =
+        linalg::GenericOp::create(
+            b, loc, flippedType, w, emptyTensor(b, loc, flippedType),
+            {read, b.getMultiDimIdentityMap(4)},
+            SmallVector<utils::IteratorType>(4, utils::IteratorType::parallel),
+            [](OpBuilder &nb, Location l, ValueRange a) {
+              linalg::YieldOp::create(nb, l, a[0]);
+            })
+            .getResult(0);
+    rewriter.replaceOp(op, buildConv(b, loc, op.getType(), padded, flipped,
+                                     adaptor.getBias(), {1, 1}, d, groups));
+    return success();
+  }
+};
+
+/// Batched matmul with NumPy batch broadcasting as one contraction.
+struct MatMulLowering : OpConversionPattern<MatMulOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(MatMulOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto outType = op.getType();
+    int64_t rank = outType.getRank();
+    MLIRContext *ctx = rewriter.getContext();
+    AffineExpr m = getAffineDimExpr(rank - 2, ctx), n = getAffineDimExpr(rank - 1, ctx),
+               k = getAffineDimExpr(rank, ctx);
+    ArrayRef<int64_t> outBatch = outType.getShape().drop_back(2);
+    auto operandMap = [&](Value v, AffineExpr row, AffineExpr col) {
+      ArrayRef<int64_t> batch = typeOf(v).getShape().drop_back(2);
+      AffineMap bm = broadcastMap(ctx, batch, outBatch);
+      SmallVector<AffineExpr> exprs(bm.getResults());
+      exprs.push_back(row);
+      exprs.push_back(col);
+      return AffineMap::get(rank + 1, 0, exprs, ctx);
+    };
+    SmallVector<AffineExpr> outExprs;
+    for (int64_t d = 0; d < rank; ++d)
+      outExprs.push_back(getAffineDimExpr(d, ctx));
+    SmallVector<AffineMap> maps = {operandMap(adaptor.getLhs(), m, k),
+                                   operandMap(adaptor.getRhs(), k, n),
+                                   AffineMap::get(rank + 1, 0, outExprs, ctx)};
+    SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+    iterators.push_back(utils::IteratorType::reduction);
+    Location loc = op.getLoc();
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, outType, ValueRange{adaptor.getLhs(), adaptor.getRhs()},
+        filledTensor(rewriter, loc, outType, 0.0), maps, iterators,
+        [](OpBuilder &b, Location l, ValueRange a) {
+          Value product = arith::MulFOp::create(b, l, a[0], a[1]);
+          linalg::YieldOp::create(b, l, arith::AddFOp::create(b, l, a[2], product).getResult());
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
+/// alpha * op(A) op(B) + beta * C as a broadcast init plus one contraction.
+struct GemmLowering : OpConversionPattern<GemmOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(GemmOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto outType = op.getType();
+    double alpha = op.getAlpha().convertToDouble(), beta = op.getBeta().convertToDouble();
+    Value acc = filledTensor(rewriter, loc, outType, 0.0);
+    if (Value c = adaptor.getC())
+      acc = buildElementwise(rewriter, loc, outType, c,
+                             [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+                               if (beta == 1.0)
+                                 return a[0];
+                               return arith::MulFOp::create(
+                                   b, l, a[0], floatConstant(b, l, a[0].getType(), beta));
+                             });
+    AffineExpr m = rewriter.getAffineDimExpr(0), n = rewriter.getAffineDimExpr(1),
+               k = rewriter.getAffineDimExpr(2);
+    MLIRContext *ctx = rewriter.getContext();
+    SmallVector<AffineMap> maps = {
+        AffineMap::get(3, 0, op.getTransA() ? ArrayRef<AffineExpr>{k, m} : ArrayRef<AffineExpr>{m, k}, ctx),
+        AffineMap::get(3, 0, op.getTransB() ? ArrayRef<AffineExpr>{n, k} : ArrayRef<AffineExpr>{k, n}, ctx),
+        AffineMap::get(3, 0, {m, n}, ctx)};
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, outType, ValueRange{adaptor.getA(), adaptor.getB()}, acc, maps,
+        {utils::IteratorType::parallel, utils::IteratorType::parallel,
+         utils::IteratorType::reduction},
+        [&](OpBuilder &b, Location l, ValueRange a) {
+          Value product = arith::MulFOp::create(b, l, a[0], a[1]);
+          if (alpha != 1.0)
+            product = arith::MulFOp::create(b, l, product,
+                                            floatConstant(b, l, a[0].getType(), alpha));
+          linalg::YieldOp::create(b, l, arith::AddFOp::create(b, l, a[2], product).getResult());
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
+/// End padding a pooling window needs so that every output's window fits
+/// (ceil mode can reach past the declared padding).
+SmallVector<int64_t> effectiveEndPads(RankedTensorType in, RankedTensorType out,
+                                      ArrayRef<int64_t> kernel,
+                                      ArrayRef<int64_t> strides,
+                                      ArrayRef<int64_t> dilations,
+                                      ArrayRef<int64_t> pads) {
+  SmallVector<int64_t> high(4, 0);
+  for (int i = 0; i < 2; ++i) {
+    int64_t needed = (out.getDimSize(2 + i) - 1) * strides[i] +
+                     (kernel[i] - 1) * dilations[i] + 1 - in.getDimSize(2 + i) -
+                     pads[i];
+    high[2 + i] = std::max(pads[2 + i], needed);
+  }
+  return high;
+}
+
+struct MaxPoolLowering : OpConversionPattern<MaxPoolOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(MaxPoolOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto inType = typeOf(adaptor.getInput());
+    ArrayRef<int64_t> pads = op.getPads();
+    SmallVector<int64_t> high =
+        effectiveEndPads(inType, op.getType(), op.getKernelShape(),
+                         op.getStrides(), op.getDilations(), pads);
+    double lowest = -std::numeric_limits<double>::infinity();
+    Value input = padTensor(rewriter, loc, adaptor.getInput(), {0, 0, pads[0], pads[1]},
+                            high, lowest);
+    Value window = tensor::EmptyOp::create(rewriter, loc, op.getKernelShape(),
+                                           inType.getElementType());
+    Value pool = linalg::PoolingNchwMaxOp::create(
+                     rewriter, loc, TypeRange{op.getType()}, ValueRange{input, window},
+                     filledTensor(rewriter, loc, op.getType(), lowest),
+                     i64Elements(rewriter, op.getStrides()),
+                     i64Elements(rewriter, op.getDilations()))
+                     .getResult(0);
+    rewriter.replaceOp(op, pool);
+    return success();
+  }
+};
+
+struct AvgPoolLowering : OpConversionPattern<AvgPoolOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(AvgPoolOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto inType = typeOf(adaptor.getInput());
+    auto outType = op.getType();
+    ArrayRef<int64_t> pads = op.getPads(), kernel = op.getKernelShape(),
+                      strides = op.getStrides();
+    SmallVector<int64_t> high =
+        effectiveEndPads(inType, outType, kernel, strides, {1, 1}, pads);
+    Value input = padTensor(rewriter, loc, adaptor.getInput(), {0, 0, pads[0], pads[1]},
+                            high, 0.0);
+    Value window = tensor::EmptyOp::create(rewriter, loc, kernel, inType.getElementType());
+    Value sum = linalg::PoolingNchwSumOp::create(
+                    rewriter, loc, TypeRange{outType}, ValueRange{input, window},
+                    filledTensor(rewriter, loc, outType, 0.0),
+                    i64Elements(rewriter, strides), i64Elements(rewriter, {1, 1}))
+                    .getResult(0);
+
+    // The divisor per output position counts the taps inside the input (or,
+    // with count_include_pad, inside input + declared padding).
+    int64_t ho = outType.getDimSize(2), wo = outType.getDimSize(3);
+    SmallVector<float> divisor;
+    for (int64_t y = 0; y < ho; ++y)
+      for (int64_t x = 0; x < wo; ++x) {
+        int64_t count[2];
+        for (int i = 0; i < 2; ++i) {
+          int64_t start = (i == 0 ? y : x) * strides[i] - pads[i];
+          int64_t lo = op.getCountIncludePad() ? -pads[i] : 0;
+          int64_t hi = inType.getDimSize(2 + i) + (op.getCountIncludePad() ? pads[2 + i] : 0);
+          count[i] = std::max<int64_t>(
+              0, std::min(start + kernel[i], hi) - std::max(start, lo));
+        }
+        divisor.push_back(static_cast<float>(count[0] * count[1]));
+      }
+    auto divisorType = RankedTensorType::get({1, 1, ho, wo}, rewriter.getF32Type());
+    Value divisorValue = arith::ConstantOp::create(
+        rewriter, loc, DenseElementsAttr::get(divisorType, ArrayRef<float>(divisor)));
+    Value result = buildElementwise(rewriter, loc, outType, {sum, divisorValue},
+                                    [](OpBuilder &b, Location l, ValueRange a) -> Value {
+                                      return arith::DivFOp::create(b, l, a[0], a[1]);
+                                    });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+} // namespace
+
+void coda::populateConvPoolLoweringPatterns(RewritePatternSet &patterns) {
+  patterns.add<Conv2DLowering, ConvTranspose2DLowering, MatMulLowering,
+               GemmLowering, MaxPoolLowering, AvgPoolLowering>(
+      patterns.getContext());
+}

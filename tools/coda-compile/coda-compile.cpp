@@ -1,0 +1,269 @@
+//===- coda-compile.cpp - Compile a model to a shared library ------------===//
+//
+//   coda-compile model.onnx -o model.so        # + model.h, the C ABI
+//   coda-compile model.onnx --emit=llvm -o model.ll
+//   coda-compile model.onnx --compile-to=linalg -o model.linalg.mlir
+//
+// Runs coda-cpu-pipeline on @main, translates to LLVM IR and hands it, with a
+// generated C shim implementing coda/Runtime/CodaModel.h, to clang.
+//
+//===----------------------------------------------------------------------===//
+
+#include "CWrapper.h"
+
+#include "coda/Import/OnnxImporter.h"
+#include "coda/InitCoda.h"
+#include "coda/Pipelines/Pipelines.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/AsmState.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/FileUtilities.h"
+#include "mlir/Target/LLVMIR/Export.h"
+#include "mlir/Transforms/Passes.h"
+#include "llvm/ADT/ScopeExit.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/ToolOutputFile.h"
+
+using namespace mlir;
+namespace cl = llvm::cl;
+
+namespace {
+
+enum class Emit { MLIR, LLVM, Asm, Obj, Shared };
+enum class Phase { Coda, Linalg, Buffers, LLVMDialect };
+
+/// The C ABI header, embedded at build time.
+constexpr const char *kCodaModelHeader =
+#include "CodaModelHeader.inc"
+    ;
+
+struct Options {
+  cl::opt<std::string> input{cl::Positional, cl::Required,
+                             cl::desc("<model.onnx | model.onnxtext | model.mlir>")};
+  cl::opt<std::string> output{"o", cl::Required, cl::desc("Output file"),
+                              cl::value_desc("file")};
+  cl::opt<Emit> emit{
+      "emit", cl::desc("What to produce"), cl::init(Emit::Shared),
+      cl::values(clEnumValN(Emit::MLIR, "mlir", "MLIR after the pipeline"),
+                 clEnumValN(Emit::LLVM, "llvm", "LLVM IR"),
+                 clEnumValN(Emit::Asm, "asm", "assembly"),
+                 clEnumValN(Emit::Obj, "obj", "an object file"),
+                 clEnumValN(Emit::Shared, "shared",
+                            "a shared library and its C header (default)"))};
+  cl::opt<Phase> compileTo{
+      "compile-to", cl::desc("Stop after a phase and write MLIR"),
+      cl::init(Phase::LLVMDialect),
+      cl::values(clEnumValN(Phase::Coda, "coda", "imported and canonicalized"),
+                 clEnumValN(Phase::Linalg, "linalg", "linalg on tensors"),
+                 clEnumValN(Phase::Buffers, "buffers", "bufferized"),
+                 clEnumValN(Phase::LLVMDialect, "llvm-dialect", "LLVM dialect"))};
+  cl::opt<std::string> targetCpu{
+      "target-cpu", cl::init("native"),
+      cl::desc("CPU to generate code for (clang -march: native, x86-64-v4, "
+               "x86-64-v3, x86-64, ...)")};
+  cl::opt<bool> keepTemps{"keep-temps",
+                          cl::desc("Keep the intermediate .ll/.c files")};
+  coda::OnnxImportCLOptions onnx;
+};
+
+LogicalResult fail(const Twine &message) {
+  llvm::errs() << "coda-compile: error: " << message << "\n";
+  return failure();
+}
+
+OwningOpRef<ModuleOp> loadModule(const Options &opts, MLIRContext &context) {
+  if (coda::isOnnxFileName(opts.input)) {
+    coda::OnnxImportOptions importOptions;
+    std::string error = opts.onnx.toOptions(importOptions);
+    if (!error.empty())
+      return (void)fail(error), nullptr;
+    return coda::importOnnxFile(opts.input, &context, importOptions);
+  }
+  llvm::SourceMgr sourceMgr;
+  SourceMgrDiagnosticHandler handler(sourceMgr, &context);
+  return parseSourceFile<ModuleOp>(opts.input, sourceMgr, &context);
+}
+
+/// The names and shapes of @main's arguments and results.
+LogicalResult readSignature(func::FuncOp main,
+                            SmallVectorImpl<coda::TensorSignature> &inputs,
+                            SmallVectorImpl<coda::TensorSignature> &outputs) {
+  auto describe = [](Type type, DictionaryAttr attrs, std::string fallback,
+                     SmallVectorImpl<coda::TensorSignature> &into) {
+    auto tensor = dyn_cast<RankedTensorType>(type);
+    if (!tensor || !tensor.hasStaticShape() || !tensor.getElementType().isF32())
+      return failure();
+    auto name = attrs ? attrs.getAs<StringAttr>("coda.name") : StringAttr();
+    into.push_back({name ? name.str() : fallback, SmallVector<int64_t>(tensor.getShape())});
+    return success();
+  };
+  for (auto [i, type] : llvm::enumerate(main.getArgumentTypes()))
+    if (failed(describe(type, main.getArgAttrDict(i), "input_" + std::to_string(i),
+                        inputs)))
+      return main.emitError("coda-compile: input ")
+             << i << " must be a static f32 tensor, got " << type;
+  for (auto [i, type] : llvm::enumerate(main.getResultTypes()))
+    if (failed(describe(type, main.getResultAttrDict(i),
+                        "output_" + std::to_string(i), outputs)))
+      return main.emitError("coda-compile: output ")
+             << i << " must be a static f32 tensor, got " << type;
+  if (inputs.size() + outputs.size() > 64)
+    return main.emitError("coda-compile: too many inputs and outputs");
+  return success();
+}
+
+LogicalResult writeFile(StringRef path, StringRef contents) {
+  std::string error;
+  auto file = openOutputFile(path, &error);
+  if (!file)
+    return fail(error);
+  file->os() << contents;
+  file->keep();
+  return success();
+}
+
+LogicalResult runClang(ArrayRef<std::string> args) {
+  llvm::ErrorOr<std::string> clang = llvm::sys::findProgramByName("clang-22");
+  if (!clang)
+    clang = llvm::sys::findProgramByName("clang", {"/usr/lib/llvm-22/bin"});
+  if (!clang)
+    return fail("clang-22 not found (install clang-22)");
+  SmallVector<StringRef> argv = {*clang};
+  for (const std::string &arg : args)
+    argv.push_back(arg);
+  std::string error;
+  int rc = llvm::sys::ExecuteAndWait(*clang, argv, std::nullopt, {}, 0, 0, &error);
+  if (rc != 0)
+    return fail("clang failed (exit " + std::to_string(rc) + ")" +
+                (error.empty() ? "" : ": " + error));
+  return success();
+}
+
+LogicalResult compile(const Options &opts) {
+  DialectRegistry registry;
+  coda::registerCodaDialects(registry);
+  MLIRContext context(registry);
+  context.loadAllAvailableDialects();
+
+  OwningOpRef<ModuleOp> module = loadModule(opts, context);
+  if (!module)
+    return failure();
+  auto main = module->lookupSymbol<func::FuncOp>("main");
+  if (!main)
+    return fail("the module has no func.func @main");
+  SmallVector<coda::TensorSignature> inputs, outputs;
+  if (failed(readSignature(main, inputs, outputs)))
+    return failure();
+  // A distinct symbol: a library exporting `main` would shadow the program's.
+  constexpr StringLiteral kEntry = "coda_entry";
+  main.setSymName(kEntry);
+  main->setAttr("llvm.emit_c_interface", UnitAttr::get(&context));
+
+  PassManager pm(&context);
+  if (failed(applyPassManagerCLOptions(pm)))
+    return failure();
+  coda::CpuPipelineOptions pipelineOptions;
+  Phase stop = opts.emit == Emit::MLIR ? opts.compileTo.getValue() : Phase::LLVMDialect;
+  if (opts.compileTo.getNumOccurrences() && opts.emit != Emit::MLIR &&
+      opts.emit.getNumOccurrences())
+    return fail("--compile-to writes MLIR; it cannot be combined with --emit=" +
+                std::string(opts.emit == Emit::LLVM ? "llvm" : "asm/obj/shared"));
+  if (opts.compileTo.getNumOccurrences())
+    stop = opts.compileTo;
+  if (stop >= Phase::Linalg)
+    coda::addLinalgStage(pm, pipelineOptions);
+  if (stop >= Phase::Buffers)
+    coda::addBufferizeStage(pm);
+  if (stop >= Phase::LLVMDialect)
+    coda::addLLVMStage(pm);
+  if (stop == Phase::Coda)
+    pm.addPass(createCanonicalizerPass());
+  if (failed(pm.run(*module)))
+    return failure();
+
+  bool wantsMLIR = opts.emit == Emit::MLIR || opts.compileTo.getNumOccurrences();
+  if (wantsMLIR) {
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    module->print(os);
+    return writeFile(opts.output, text);
+  }
+
+  llvm::LLVMContext llvmContext;
+  std::unique_ptr<llvm::Module> llvmModule =
+      translateModuleToLLVMIR(*module, llvmContext, "coda_model");
+  if (!llvmModule)
+    return fail("translation to LLVM IR failed");
+  std::string ir;
+  llvm::raw_string_ostream irStream(ir);
+  llvmModule->print(irStream, nullptr);
+  if (opts.emit == Emit::LLVM)
+    return writeFile(opts.output, ir);
+
+  // asm, obj and shared go through clang, from a scratch directory.
+  SmallString<128> tmp;
+  if (std::error_code ec = llvm::sys::fs::createUniqueDirectory("coda-compile", tmp))
+    return fail("cannot create a temporary directory: " + ec.message());
+  auto path = [&](StringRef name) {
+    SmallString<128> p(tmp);
+    llvm::sys::path::append(p, name);
+    return std::string(p);
+  };
+  auto cleanup = llvm::make_scope_exit([&] {
+    if (!opts.keepTemps)
+      llvm::sys::fs::remove_directories(tmp);
+    else
+      llvm::errs() << "coda-compile: temporaries kept in " << tmp << "\n";
+  });
+  std::string llPath = path("model.ll");
+  if (failed(writeFile(llPath, ir)))
+    return failure();
+  SmallVector<std::string> args = {"-O3", "-march=" + opts.targetCpu,
+                                   "-Wno-override-module", "-fPIC"};
+  if (opts.emit != Emit::Shared) {
+    args.append({opts.emit == Emit::Asm ? "-S" : "-c", llPath, "-o", opts.output});
+    return runClang(args);
+  }
+
+  std::string wrapper;
+  llvm::raw_string_ostream wrapperStream(wrapper);
+  coda::emitCWrapper(wrapperStream, kEntry, inputs, outputs);
+  std::string includeDir = path("include");
+  SmallString<128> headerDir(includeDir);
+  llvm::sys::path::append(headerDir, "coda", "Runtime");
+  llvm::sys::fs::create_directories(headerDir);
+  llvm::sys::path::append(headerDir, "CodaModel.h");
+  if (failed(writeFile(path("wrapper.c"), wrapper)) ||
+      failed(writeFile(headerDir, kCodaModelHeader)))
+    return failure();
+  args.append({"-shared", "-I", includeDir, llPath, path("wrapper.c"), "-o",
+               opts.output});
+  if (failed(runClang(args)))
+    return failure();
+  // The C header next to the library.
+  SmallString<128> header(opts.output);
+  llvm::sys::path::replace_extension(header, ".h");
+  return writeFile(header, kCodaModelHeader);
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  registerMLIRContextCLOptions();
+  registerPassManagerCLOptions();
+  registerAsmPrinterCLOptions();
+  Options opts;
+  cl::ParseCommandLineOptions(argc, argv, "Coda model compiler\n");
+  return failed(compile(opts)) ? 1 : 0;
+}
