@@ -36,4 +36,18 @@ def CodaLowerToLinalg : Pass<"coda-lower-to-linalg", "mlir::ModuleOp"> {
   ];
 }
 
+def CodaCpuLoopOrder : Pass<"coda-cpu-loop-order", "mlir::func::FuncOp"> {
+  let summary = "Order the loops of reductions (conv, pooling, matmul) for SIMD";
+  let description = [{
+    Decides the loop nest of every linalg op with a reduction before it is
+    lowered to loops: the dimension that the most operands access
+    contiguously goes innermost (for convolutions and pooling, the output
+    row and column go inside the reduction loops), so that LLVM vectorizes
+    the innermost loop. Convolution and pooling named ops are generalized
+    first. The accumulation gets `reassoc`/`contract` fast-math flags so
+    that reductions vectorize and multiply-adds become FMAs.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::arith::ArithDialect"];
+}
+
 #endif // CODA_PASSES

@@ -22,6 +22,8 @@ void coda::addLinalgStage(OpPassManager &pm, const CpuPipelineOptions &options) 
   if (options.fuseElementwise)
     pm.addNestedPass<func::FuncOp>(createLinalgElementwiseOpFusionPass());
   pm.addPass(createCanonicalizerPass());
+  if (options.loopOrder)
+    pm.addNestedPass<func::FuncOp>(createCodaCpuLoopOrder());
 }
 
 void coda::addBufferizeStage(OpPassManager &pm) {

@@ -24,6 +24,7 @@
 #include "mlir/Target/LLVMIR/Export.h"
 #include "mlir/Transforms/Passes.h"
 #include "llvm/ADT/ScopeExit.h"
+#include "llvm/Bitcode/BitcodeWriter.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Support/CommandLine.h"
@@ -204,11 +205,12 @@ LogicalResult compile(const Options &opts) {
       translateModuleToLLVMIR(*module, llvmContext, "coda_model");
   if (!llvmModule)
     return fail("translation to LLVM IR failed");
-  std::string ir;
-  llvm::raw_string_ostream irStream(ir);
-  llvmModule->print(irStream, nullptr);
-  if (opts.emit == Emit::LLVM)
+  if (opts.emit == Emit::LLVM) {
+    std::string ir;
+    llvm::raw_string_ostream irStream(ir);
+    llvmModule->print(irStream, nullptr);
     return writeFile(opts.output, ir);
+  }
 
   // asm, obj and shared go through clang, from a scratch directory.
   SmallString<128> tmp;
@@ -225,9 +227,15 @@ LogicalResult compile(const Options &opts) {
     else
       llvm::errs() << "coda-compile: temporaries kept in " << tmp << "\n";
   });
-  std::string llPath = path("model.ll");
-  if (failed(writeFile(llPath, ir)))
-    return failure();
+  // Bitcode, not text: the weights are large constant arrays.
+  std::string llPath = path("model.bc");
+  {
+    std::error_code ec;
+    llvm::raw_fd_ostream bc(llPath, ec);
+    if (ec)
+      return fail("cannot write " + llPath + ": " + ec.message());
+    llvm::WriteBitcodeToFile(*llvmModule, bc);
+  }
   SmallVector<std::string> args = {"-O3", "-march=" + opts.targetCpu,
                                    "-Wno-override-module", "-fPIC"};
   if (opts.emit != Emit::Shared) {

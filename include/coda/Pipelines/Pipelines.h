@@ -13,6 +13,11 @@ struct CpuPipelineOptions : mlir::PassPipelineOptions<CpuPipelineOptions> {
       *this, "fuse-elementwise",
       llvm::cl::desc("Fuse chains of elementwise linalg ops into one loop nest"),
       llvm::cl::init(true)};
+  Option<bool> loopOrder{
+      *this, "loop-order",
+      llvm::cl::desc("Reorder reduction loops so LLVM vectorizes them "
+                     "(coda-cpu-loop-order)"),
+      llvm::cl::init(true)};
 };
 
 /// The stages of the CPU pipeline, in order; coda-compile --compile-to stops
