@@ -16,11 +16,15 @@
 #include "coda/Pipelines/Pipelines.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/SymbolTable.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/AsmState.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
+#include "mlir/Support/Timing.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "mlir/Transforms/Passes.h"
 #include "llvm/ADT/ScopeExit.h"
@@ -150,6 +154,55 @@ LogicalResult runClang(ArrayRef<std::string> args) {
   return success();
 }
 
+/// A constant moved out of the module: its symbol and raw bytes.
+struct ExternalWeight {
+  std::string symbol;
+  ArrayRef<char> bytes;
+  AsmResourceBlob *blob;
+};
+
+/// Weights are raw bytes already (dense_resource blobs). Passing them through
+/// LLVM IR costs time and gigabytes (LLVM builds constant arrays element by
+/// element), so large bufferized globals become external declarations and
+/// their bytes go into the library through an assembler `.incbin`.
+void externalizeLargeGlobals(ModuleOp module,
+                             SmallVectorImpl<ExternalWeight> &weights) {
+  constexpr size_t kMinBytes = 4096;
+  for (auto global : llvm::make_early_inc_range(module.getOps<memref::GlobalOp>())) {
+    auto resource = dyn_cast_or_null<DenseResourceElementsAttr>(
+        global.getInitialValueAttr());
+    if (!resource || !resource.getRawHandle().getBlob())
+      continue;
+    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+    if (blob->getData().size() < kMinBytes)
+      continue;
+    std::string symbol = "__coda_weight_" + std::to_string(weights.size());
+    if (failed(SymbolTable::replaceAllSymbolUses(
+            global, StringAttr::get(module.getContext(), symbol), module)))
+      continue;
+    global.setSymName(symbol);
+    global.setSymVisibility("public");
+    global.setInitialValueAttr(nullptr);
+    weights.push_back({symbol, blob->getData(), blob});
+  }
+}
+
+/// Writes each weight to a file and an assembly file that includes them.
+LogicalResult writeWeights(ArrayRef<ExternalWeight> weights, StringRef dir,
+                           StringRef asmPath) {
+  std::string text = "\t.section .note.GNU-stack,\"\",@progbits\n\t.section .rodata\n";
+  for (const ExternalWeight &w : weights) {
+    SmallString<128> bin(dir);
+    llvm::sys::path::append(bin, w.symbol + ".bin");
+    if (failed(writeFile(bin, StringRef(w.bytes.data(), w.bytes.size()))))
+      return failure();
+    text += "\t.globl " + w.symbol + "\n\t.hidden " + w.symbol +
+            "\n\t.p2align 6\n" + w.symbol + ":\n\t.incbin \"" +
+            std::string(bin) + "\"\n";
+  }
+  return writeFile(asmPath, text);
+}
+
 LogicalResult compile(const Options &opts) {
   DialectRegistry registry;
   coda::registerCodaDialects(registry);
@@ -173,6 +226,10 @@ LogicalResult compile(const Options &opts) {
   PassManager pm(&context);
   if (failed(applyPassManagerCLOptions(pm)))
     return failure();
+  DefaultTimingManager timingManager;
+  applyDefaultTimingManagerCLOptions(timingManager);
+  TimingScope timing = timingManager.getRootScope();
+  pm.enableTiming(timing);
   coda::CpuPipelineOptions pipelineOptions;
   Phase stop = opts.emit == Emit::MLIR ? opts.compileTo.getValue() : Phase::LLVMDialect;
   if (opts.compileTo.getNumOccurrences() && opts.emit != Emit::MLIR &&
@@ -185,14 +242,26 @@ LogicalResult compile(const Options &opts) {
     coda::addLinalgStage(pm, pipelineOptions);
   if (stop >= Phase::Buffers)
     coda::addBufferizeStage(pm);
-  if (stop >= Phase::LLVMDialect)
-    coda::addLLVMStage(pm);
   if (stop == Phase::Coda)
     pm.addPass(createCanonicalizerPass());
   if (failed(pm.run(*module)))
     return failure();
 
   bool wantsMLIR = opts.emit == Emit::MLIR || opts.compileTo.getNumOccurrences();
+  // Large constants leave the module before LLVM sees them (see below).
+  SmallVector<ExternalWeight> weights;
+  bool externalizeWeights = !wantsMLIR && opts.emit == Emit::Shared;
+  if (externalizeWeights)
+    externalizeLargeGlobals(*module, weights);
+  if (stop >= Phase::LLVMDialect) {
+    PassManager llvmPm(&context);
+    if (failed(applyPassManagerCLOptions(llvmPm)))
+      return failure();
+    llvmPm.enableTiming(timing);
+    coda::addLLVMStage(llvmPm);
+    if (failed(llvmPm.run(*module)))
+      return failure();
+  }
   if (wantsMLIR) {
     std::string text;
     llvm::raw_string_ostream os(text);
@@ -201,8 +270,10 @@ LogicalResult compile(const Options &opts) {
   }
 
   llvm::LLVMContext llvmContext;
+  TimingScope translateTiming = timing.nest("Translate to LLVM IR");
   std::unique_ptr<llvm::Module> llvmModule =
       translateModuleToLLVMIR(*module, llvmContext, "coda_model");
+  translateTiming.stop();
   if (!llvmModule)
     return fail("translation to LLVM IR failed");
   if (opts.emit == Emit::LLVM) {
@@ -243,6 +314,9 @@ LogicalResult compile(const Options &opts) {
     return runClang(args);
   }
 
+  std::string weightsAsm = path("weights.s");
+  if (failed(writeWeights(weights, tmp, weightsAsm)))
+    return failure();
   std::string wrapper;
   llvm::raw_string_ostream wrapperStream(wrapper);
   coda::emitCWrapper(wrapperStream, kEntry, inputs, outputs);
@@ -254,10 +328,12 @@ LogicalResult compile(const Options &opts) {
   if (failed(writeFile(path("wrapper.c"), wrapper)) ||
       failed(writeFile(headerDir, kCodaModelHeader)))
     return failure();
-  args.append({"-shared", "-I", includeDir, llPath, path("wrapper.c"), "-o",
-               opts.output});
+  args.append({"-shared", "-I", includeDir, llPath, path("wrapper.c"),
+               weightsAsm, "-o", opts.output});
+  TimingScope clangTiming = timing.nest("clang -O3 (LLVM codegen, link)");
   if (failed(runClang(args)))
     return failure();
+  clangTiming.stop();
   // The C header next to the library.
   SmallString<128> header(opts.output);
   llvm::sys::path::replace_extension(header, ".h");
@@ -271,6 +347,7 @@ int main(int argc, char **argv) {
   registerMLIRContextCLOptions();
   registerPassManagerCLOptions();
   registerAsmPrinterCLOptions();
+  registerDefaultTimingManagerCLOptions();
   Options opts;
   cl::ParseCommandLineOptions(argc, argv, "Coda model compiler\n");
   return failed(compile(opts)) ? 1 : 0;
