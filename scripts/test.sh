@@ -7,9 +7,10 @@ cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
 ./scripts/build.sh
 
-# The seven torchvision models (random weights, calibrated BN), with PyTorch
-# reference outputs next to them.
+# The seven torchvision models (random weights, calibrated BN), with PyTorch's
+# and ONNX Runtime's outputs next to them as references.
 /usr/bin/python3 python/coda_tools/export_torchvision.py --out build/models
+.venv/bin/python utils/ort_reference.py --models build/models
 
 results=build/test-results.json
 set +e

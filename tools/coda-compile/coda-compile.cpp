@@ -204,6 +204,11 @@ LogicalResult writeWeights(ArrayRef<ExternalWeight> weights, StringRef dir,
 }
 
 LogicalResult compile(const Options &opts) {
+  if (opts.compileTo.getNumOccurrences() && opts.emit != Emit::MLIR &&
+      opts.emit.getNumOccurrences())
+    return fail("--compile-to writes MLIR; it cannot be combined with --emit=" +
+                std::string(opts.emit == Emit::LLVM ? "llvm" : "asm/obj/shared"));
+
   DialectRegistry registry;
   coda::registerCodaDialects(registry);
   MLIRContext context(registry);
@@ -232,10 +237,6 @@ LogicalResult compile(const Options &opts) {
   pm.enableTiming(timing);
   coda::CpuPipelineOptions pipelineOptions;
   Phase stop = opts.emit == Emit::MLIR ? opts.compileTo.getValue() : Phase::LLVMDialect;
-  if (opts.compileTo.getNumOccurrences() && opts.emit != Emit::MLIR &&
-      opts.emit.getNumOccurrences())
-    return fail("--compile-to writes MLIR; it cannot be combined with --emit=" +
-                std::string(opts.emit == Emit::LLVM ? "llvm" : "asm/obj/shared"));
   if (opts.compileTo.getNumOccurrences())
     stop = opts.compileTo;
   if (stop >= Phase::Linalg)
