@@ -36,6 +36,17 @@ def CodaLowerToLinalg : Pass<"coda-lower-to-linalg", "mlir::ModuleOp"> {
   ];
 }
 
+def CodaFuseElementwise : Pass<"coda-fuse-elementwise", "mlir::func::FuncOp"> {
+  let summary = "Fuse elementwise linalg ops into their elementwise consumers";
+  let description = [{
+    linalg's elementwise fusion also fuses a producer into a consumer with
+    reduction loops (a convolution), which recomputes the producer once per
+    reduction step: the activation of the previous layer would run once per
+    filter. This pass fuses only into consumers whose loops are all parallel.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect"];
+}
+
 def CodaCpuLoopOrder : Pass<"coda-cpu-loop-order", "mlir::func::FuncOp"> {
   let summary = "Order the loops of reductions (conv, pooling, matmul) for SIMD";
   let description = [{

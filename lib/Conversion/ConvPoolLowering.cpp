@@ -29,6 +29,45 @@ Value convAccumulator(OpBuilder &b, Location loc, RankedTensorType outType,
                           [](OpBuilder &, Location, ValueRange a) { return a[0]; });
 }
 
+/// A 1x1, stride-1 convolution is a matrix product over the flattened image:
+/// out[n, f, p] += W[f, c] * x[n, c, p] with p = h * W + w, so that the
+/// innermost loop runs over whole (contiguous) images instead of rows.
+Value buildPointwiseConv(OpBuilder &b, Location loc, RankedTensorType outType,
+                         Value input, Value weight, Value acc) {
+  auto inType = typeOf(input), wType = typeOf(weight);
+  int64_t n = inType.getDimSize(0), c = inType.getDimSize(1),
+          f = wType.getDimSize(0);
+  int64_t pixels = outType.getDimSize(2) * outType.getDimSize(3);
+  SmallVector<ReassociationIndices> image = {{0}, {1}, {2, 3}};
+  auto flat = [&](Value v, int64_t channels) {
+    return tensor::CollapseShapeOp::create(
+        b, loc, RankedTensorType::get({n, channels, pixels}, outType.getElementType()),
+        v, image);
+  };
+  Value x = flat(input, c), out = flat(acc, f);
+  Value w = tensor::CollapseShapeOp::create(
+      b, loc, wType.clone({f, c}), weight,
+      SmallVector<ReassociationIndices>{{0}, {1, 2, 3}});
+  MLIRContext *ctx = b.getContext();
+  AffineExpr dn = getAffineDimExpr(0, ctx), df = getAffineDimExpr(1, ctx),
+             dp = getAffineDimExpr(2, ctx), dc = getAffineDimExpr(3, ctx);
+  SmallVector<AffineMap> maps = {AffineMap::get(4, 0, {dn, dc, dp}, ctx),
+                                 AffineMap::get(4, 0, {df, dc}, ctx),
+                                 AffineMap::get(4, 0, {dn, df, dp}, ctx)};
+  Value product =
+      linalg::GenericOp::create(
+          b, loc, out.getType(), ValueRange{x, w}, out, maps,
+          {utils::IteratorType::parallel, utils::IteratorType::parallel,
+           utils::IteratorType::parallel, utils::IteratorType::reduction},
+          [](OpBuilder &nb, Location l, ValueRange a) {
+            Value mul = arith::MulFOp::create(nb, l, a[0], a[1]);
+            linalg::YieldOp::create(nb, l,
+                                    arith::AddFOp::create(nb, l, a[2], mul).getResult());
+          })
+          .getResult(0);
+  return tensor::ExpandShapeOp::create(b, loc, outType, product, image);
+}
+
 /// Convolution of an already padded NCHW input with OIHW weights.
 Value buildConv(OpBuilder &b, Location loc, RankedTensorType outType, Value input,
                 Value weight, Value bias, ArrayRef<int64_t> strides,
@@ -38,6 +77,10 @@ Value buildConv(OpBuilder &b, Location loc, RankedTensorType outType, Value inpu
   auto dilationsAttr = i64Elements(b, dilations);
   auto inType = typeOf(input), wType = typeOf(weight);
   int64_t channels = inType.getDimSize(1), filters = wType.getDimSize(0);
+  bool pointwise = wType.getDimSize(2) == 1 && wType.getDimSize(3) == 1 &&
+                   llvm::all_of(strides, [](int64_t s) { return s == 1; });
+  if (groups == 1 && pointwise)
+    return buildPointwiseConv(b, loc, outType, input, weight, acc);
   if (groups == 1)
     return linalg::Conv2DNchwFchwOp::create(b, loc, TypeRange{outType},
                                             ValueRange{input, weight}, acc,

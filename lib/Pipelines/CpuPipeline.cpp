@@ -20,7 +20,7 @@ void coda::addLinalgStage(OpPassManager &pm, const CpuPipelineOptions &options) 
   pm.addPass(createCodaLowerToLinalg());
   pm.addPass(createCanonicalizerPass());
   if (options.fuseElementwise)
-    pm.addNestedPass<func::FuncOp>(createLinalgElementwiseOpFusionPass());
+    pm.addNestedPass<func::FuncOp>(createCodaFuseElementwise());
   pm.addPass(createCanonicalizerPass());
   if (options.loopOrder)
     pm.addNestedPass<func::FuncOp>(createCodaCpuLoopOrder());
