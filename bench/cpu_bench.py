@@ -23,8 +23,10 @@ For every model BUILD/models/NAME.onnx this script
    budget  weights + 2 * largest activation set + 20 MiB,  which it compares
    with coda-run's peak RSS minus the RSS of coda-run on a one-op model.
 
-It prints a Markdown table (medians) and a table of median/min/p90 per
-measurement; --out also writes both, with a note on how they were measured.
+It prints Markdown: a header line (CPU, date, ORT version, Coda commit), a
+summary table (medians), a note on how it measured, a table of
+median/min/p90 per measurement and a memory table; --out also writes it to a
+file.
 A model that fails to compile or run gets "fail" cells, the error goes to
 stderr, the benchmark continues and the exit status is 1.
 
@@ -101,6 +103,7 @@ class ModelStats:
     macs: int
     weight_bytes: int
     largest_live_bytes: int
+    all_activation_bytes: int  # every activation at once: no buffer reuse
 
     @property
     def budget_bytes(self):
@@ -110,8 +113,8 @@ class ModelStats:
 
 @dataclasses.dataclass
 class ModelResult:
-    """All measurements of one model.  None means failed or not measured;
-    the *_failed flags tell the two apart."""
+    """All measurements of one model; None where a step failed (or, for
+    the compile's peak RSS, could not be read)."""
     name: str
     stats: Optional[ModelStats] = None
     compile_s: Optional[float] = None
@@ -125,6 +128,14 @@ class ModelResult:
     def failed(self):
         return (self.stats is None or self.compile_failed or
                 None in self.coda.values() or None in self.ort.values())
+
+
+@dataclasses.dataclass
+class ModelInput:
+    """The reference input of a model: its .pb file and its contents."""
+    path: str
+    name: str
+    array: np.ndarray
 
 
 @dataclasses.dataclass
@@ -230,8 +241,23 @@ def read_last_int(path):
     return int(words[-1]) if words and words[-1].isdigit() else None
 
 
+def progress(message):
+    print(message, file=sys.stderr, flush=True)
+
+
 def tail(text, lines=8):
     return "\n".join(text.rstrip().splitlines()[-lines:])
+
+
+def excerpt(text, head=12, last=3):
+    """The start and end of a child's output: diagnostics come first, and
+    the innermost frames of a crash's stack dump too."""
+    lines = text.rstrip().splitlines()
+    if len(lines) <= head + last + 1:
+        return "\n".join(lines)
+    skipped = len(lines) - head - last
+    return "\n".join(lines[:head] + [f"[... {skipped} lines ...]"] +
+                     lines[-last:])
 
 
 def check_run(cmd, run):
@@ -239,7 +265,7 @@ def check_run(cmd, run):
     if run.returncode == 0:
         return
     message = f"'{shlex.join(cmd)}' exited with {run.returncode}"
-    output = tail(run.stderr + run.stdout)
+    output = excerpt(run.stderr + run.stdout)
     raise BenchError(message + (":\n" + output if output else ""))
 
 
@@ -257,18 +283,56 @@ def element_size(elem_type):
 
 def tensor_types(model):
     """Maps every typed tensor name of the (shape-inferred) graph to
-    (static shape or None, element size)."""
+    (static shape or None, element size or None)."""
     graph = model.graph
     types = {}
     for info in list(graph.input) + list(graph.value_info) + list(graph.output):
         tensor = info.type.tensor_type
         dims = [d.dim_value if d.HasField("dim_value") else None
                 for d in tensor.shape.dim]
-        shape = None if None in dims or not tensor.HasField("shape") else dims
-        types[info.name] = (shape, element_size(tensor.elem_type))
+        known = tensor.HasField("shape") and None not in dims
+        size = element_size(tensor.elem_type) if tensor.elem_type else None
+        types[info.name] = (dims if known and size else None, size)
     for init in graph.initializer:
         types[init.name] = (list(init.dims), element_size(init.data_type))
     return types
+
+
+def weight_names(model):
+    """Initializers and Constant outputs: weights, not activations."""
+    names = {init.name for init in model.graph.initializer}
+    for node in model.graph.node:
+        if node.op_type == "Constant":
+            names.update(node.output)
+    return names
+
+
+def activation_names(model):
+    """Every tensor a node reads or writes that is not a weight."""
+    weights = weight_names(model)
+    return {name for node in model.graph.node
+            for name in list(node.input) + list(node.output)
+            if name and name not in weights}
+
+
+def observe_types(model, names, feed):
+    """(shape, element size) of the tensors `names`, observed by running
+    the model once in ONNX Runtime with them as extra outputs.  For shapes
+    that ONNX shape inference cannot derive (e.g. Slice bounds computed
+    from Shape, as in ShuffleNet's channel split)."""
+    model = onnx.ModelProto.FromString(model.SerializeToString())
+    outputs = {info.name for info in model.graph.output}
+    extra = sorted(set(names) - outputs)
+    model.graph.output.extend(
+        onnx.helper.make_empty_tensor_value_info(n) for n in extra)
+    options = ort.SessionOptions()
+    # Unoptimised, so that every ONNX tensor still exists.
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+    session = ort.InferenceSession(model.SerializeToString(), options,
+                                   providers=["CPUExecutionProvider"])
+    arrays = session.run(list(names), feed)
+    return {n: (list(a.shape), a.dtype.itemsize)
+            for n, a in zip(names, arrays)}
 
 
 def fix_input_shape(model, name, shape):
@@ -302,39 +366,44 @@ def node_macs(node, types):
     return 0
 
 
-def largest_live_bytes(model, types):
-    """Max over nodes of the bytes of the node's activation inputs and
-    outputs (initializers and Constant outputs are weights, not
-    activations)."""
-    weights = {init.name for init in model.graph.initializer}
-    for node in model.graph.node:
-        if node.op_type == "Constant":
-            weights.update(node.output)
+def activation_bytes(model, types):
+    """(largest, total): the max over nodes of the bytes of the node's
+    activation inputs and outputs, and the bytes of all activations."""
+    activations = activation_names(model)
+
+    def nbytes(name):
+        shape, size = types.get(name, (None, None))
+        if shape is None:
+            raise BenchError(f"no static shape for activation '{name}'")
+        return int(np.prod(shape)) * size
+
     largest = 0
     for node in model.graph.node:
         names = {n for n in list(node.input) + list(node.output)
-                 if n and n not in weights}
-        total = 0
-        for name in names:
-            shape, size = types.get(name, (None, 0))
-            if shape is None:
-                raise BenchError(f"no static shape for activation '{name}'")
-            total += int(np.prod(shape)) * size
-        largest = max(largest, total)
-    return largest
+                 if n in activations}
+        largest = max(largest, sum(nbytes(n) for n in names))
+    return largest, sum(nbytes(n) for n in activations)
 
 
-def model_stats(model_path, input_name, input_shape):
-    """MACs, weight bytes and largest activation set of the model, with
-    the input fixed to `input_shape`."""
+def model_stats(model_path, input_name, input_array):
+    """MACs, weight bytes and largest activation set of the model for the
+    input `input_array`, from ONNX shape inference (completed by one ORT
+    run where it leaves shapes unknown)."""
     model = onnx.load(model_path)
-    fix_input_shape(model, input_name, input_shape)
+    fix_input_shape(model, input_name, list(input_array.shape))
     weight_bytes = sum(numpy_helper.to_array(init).nbytes
                        for init in model.graph.initializer)
     model = onnx.shape_inference.infer_shapes(model)
     types = tensor_types(model)
+    unknown = sorted(n for n in activation_names(model)
+                     if types.get(n, (None,))[0] is None)
+    if unknown:
+        progress(f"{os.path.basename(model_path)}: {len(unknown)} tensor "
+                 "shapes unknown to ONNX shape inference; taking them from "
+                 "an ONNX Runtime run")
+        types.update(observe_types(model, unknown, {input_name: input_array}))
     macs = sum(node_macs(node, types) for node in model.graph.node)
-    return ModelStats(macs, weight_bytes, largest_live_bytes(model, types))
+    return ModelStats(macs, weight_bytes, *activation_bytes(model, types))
 
 
 # ---------------------------------------------------------------------------
@@ -343,14 +412,14 @@ def model_stats(model_path, input_name, input_shape):
 
 
 def load_input(model_dir):
-    """The reference input test_data_set_0/input_0.pb as (path, name, array)."""
+    """The reference input MODEL_DIR/test_data_set_0/input_0.pb."""
     path = os.path.join(model_dir, "test_data_set_0", "input_0.pb")
     if not os.path.isfile(path):
         raise BenchError(f"no reference input {path}")
     tensor = onnx.TensorProto()
     with open(path, "rb") as f:
         tensor.ParseFromString(f.read())
-    return path, tensor.name, numpy_helper.to_array(tensor)
+    return ModelInput(path, tensor.name, numpy_helper.to_array(tensor))
 
 
 def compile_model(runner, tools, model_path, library):
@@ -379,10 +448,8 @@ def child_env(threads):
 def run_coda(runner, tools, library, input_path, threads, args):
     """Times the compiled model with coda-run; returns (Latency, peak RSS
     MiB as coda-run reports it)."""
-    cmd = [tools["coda-run"], library, f"--bench={args.runs}",
-           f"--warmup={args.warmup}"]
-    if input_path:
-        cmd.append(f"--input={input_path}")
+    cmd = [tools["coda-run"], library, f"--input={input_path}",
+           f"--bench={args.runs}", f"--warmup={args.warmup}"]
     run = runner.run(cmd, env=child_env(threads))
     check_run(cmd, run)
     fields = parse_bench_line(run.stdout)
@@ -447,25 +514,12 @@ def report_error(name, what, err):
     print(f"error: {name}: {what}: {err}", file=sys.stderr, flush=True)
 
 
-def progress(message):
-    print(message, file=sys.stderr, flush=True)
-
-
-@dataclasses.dataclass
-class ModelInput:
-    """The reference input of a model: its .pb file and its contents."""
-    path: str
-    name: str
-    array: np.ndarray
-
-
 def analyse_model(result, model_path, model_input):
     """Fills result.stats from the ONNX file."""
     try:
         name = model_input.name or onnx.load(
             model_path, load_external_data=False).graph.input[0].name
-        result.stats = model_stats(model_path, name,
-                                   list(model_input.array.shape))
+        result.stats = model_stats(model_path, name, model_input.array)
     except Exception as err:  # onnx raises many types; keep going.
         report_error(result.name, "shape analysis", err)
 
@@ -514,8 +568,7 @@ def bench_model(name, runner, tools, args, tmp):
     try:
         if not os.path.isfile(model_path):
             raise BenchError(f"no such file {model_path}")
-        model_input = ModelInput(*load_input(
-            os.path.join(args.build, "models", name)))
+        model_input = load_input(os.path.join(args.build, "models", name))
     except (BenchError, OSError, DecodeError) as err:
         report_error(name, "model", err)
         result.compile_failed = True
@@ -556,53 +609,74 @@ def summary_header(threads):
     for t in threads:
         header += [f"Coda ms ({t}T)", f"ORT ms ({t}T)", f"Coda/ORT ({t}T)"]
     return header + ["compile s", "compile peak MB", "run peak RSS MB",
-                     "RSS − baseline MB", "memory budget MB", "within budget"]
+                     "memory budget MB", "within budget"]
+
+
+def net_rss_mib(r, baseline_mib):
+    """coda-run's peak RSS minus the baseline, or None."""
+    if r.run_peak_rss_mib is None or baseline_mib is None:
+        return None
+    return r.run_peak_rss_mib - baseline_mib
+
+
+def within_budget(r, baseline_mib):
+    net = net_rss_mib(r, baseline_mib)
+    if net is None or r.stats is None:
+        return NA
+    return "yes" if net * MIB <= r.stats.budget_bytes else "no"
+
+
+def mib(nbytes):
+    return None if nbytes is None else nbytes / MIB
 
 
 def summary_row(r, threads, baseline_mib):
-    stats = r.stats
-    row = [r.name, fmt(stats and stats.macs / 1e9, ".3f", True)]
+    stats = r.stats or ModelStats(None, None, None, None)
+    row = [r.name, fmt(stats.macs and stats.macs / 1e9, ".3f", True)]
     for t in threads:
         row += [ms(r.coda.get(t)), ms(r.ort.get(t)),
                 ratio(r.coda.get(t), r.ort.get(t))]
-    run_failed = r.compile_failed or r.run_peak_rss_mib is None
-    net = None
-    if r.run_peak_rss_mib is not None and baseline_mib is not None:
-        net = r.run_peak_rss_mib - baseline_mib
-    budget = stats.budget_bytes / MIB if stats else None
-    within = None
-    if net is not None and budget is not None:
-        within = "yes" if net <= budget else "no"
-    compile_mib = (r.compile_peak_kib / 1024
-                   if r.compile_peak_kib is not None else None)
+    compile_mib = mib(r.compile_peak_kib and r.compile_peak_kib * 1024)
     return row + [fmt(r.compile_s, ".1f", r.compile_failed),
                   fmt(compile_mib, ".0f", r.compile_failed),
-                  fmt(r.run_peak_rss_mib, ".1f", run_failed),
-                  fmt(net, ".1f", run_failed),
-                  fmt(budget, ".1f", stats is None),
-                  within or NA]
+                  fmt(r.run_peak_rss_mib, ".1f", True),
+                  fmt(r.stats and mib(r.stats.budget_bytes), ".1f", True),
+                  within_budget(r, baseline_mib)]
 
 
-def details_header():
+def latency_header():
     return ["model", "threads", "Coda median", "Coda min", "Coda p90",
-            "ORT median", "ORT min", "ORT p90", "weights MB",
-            "largest activation set MB"]
+            "ORT median", "ORT min", "ORT p90"]
 
 
-def details_rows(r, threads):
+def latency_rows(r, threads):
     rows = []
     for t in threads:
-        c, o = r.coda.get(t), r.ort.get(t)
         cells = [r.name, str(t)]
-        for lat in (c, o):
+        for lat in (r.coda.get(t), r.ort.get(t)):
             cells += ([FAIL] * 3 if lat is None else
                       [format(lat.median_ms, ".2f"), format(lat.min_ms, ".2f"),
                        format(lat.p90_ms, ".2f")])
-        s = r.stats
-        cells += [fmt(s and s.weight_bytes / MIB, ".1f", True),
-                  fmt(s and s.largest_live_bytes / MIB, ".2f", True)]
         rows.append(cells)
     return rows
+
+
+def memory_header():
+    return ["model", "weights MB", "largest activation set MB",
+            "all activations MB", "memory budget MB", "run peak RSS MB",
+            "RSS − baseline MB", "within budget"]
+
+
+def memory_row(r, baseline_mib):
+    s = r.stats or ModelStats(None, None, None, None)
+    return [r.name,
+            fmt(mib(s.weight_bytes), ".1f", True),
+            fmt(mib(s.largest_live_bytes), ".2f", True),
+            fmt(mib(s.all_activation_bytes), ".1f", True),
+            fmt(r.stats and mib(r.stats.budget_bytes), ".1f", True),
+            fmt(r.run_peak_rss_mib, ".1f", True),
+            fmt(net_rss_mib(r, baseline_mib), ".1f", True),
+            within_budget(r, baseline_mib)]
 
 
 def markdown_table(header, rows):
@@ -656,51 +730,62 @@ def header_line():
 
 
 def how_measured(args, runner, baseline_mib):
-    base = NA if baseline_mib is None else f"{baseline_mib:.1f} MB"
+    """The one-paragraph note printed under the summary table."""
+    base = NA if baseline_mib is None else f"{baseline_mib:.1f} MiB"
     return (
-        "How measured: each model is compiled with `coda-compile` (wall time; "
-        f"peak RSS via {runner.describe()}, the largest of coda-compile and "
-        "its child processes). At each thread count T, alternately, Coda is "
-        f"timed with `coda-run LIB --input=test_data_set_0/input_0.pb "
-        f"--bench={args.runs} --warmup={args.warmup}` (with OMP_NUM_THREADS="
-        "CODA_NUM_THREADS=T; Coda's generated code is currently "
-        "single-threaded, so its T>1 columns measure the same code again) and "
-        "ONNX Runtime with an InferenceSession in the benchmark process "
-        "(CPUExecutionProvider, ORT_ENABLE_ALL, intra_op_num_threads=T, "
-        "inter_op_num_threads=1, sequential execution) on the same input, "
-        f"{args.warmup} warm-up runs then {args.runs} timed runs of "
-        "`session.run`. Latencies are medians in ms (min and nearest-rank p90 "
-        "below). GMACs count Conv, Gemm and MatMul from ONNX shape inference. "
-        "Memory is in MiB: run peak RSS is coda-run's own peak_rss_mb (the "
-        "largest over thread counts, started through the wrapper so that it "
-        "does not inherit the benchmark's RSS); the baseline, coda-run on a "
-        f"one-op Relu model, is {base} and is subtracted in `RSS − baseline`. "
-        "The budget is weights (initializer bytes) + 2 × the largest "
-        "activation set (the max over nodes of the node's activation input "
-        "and output bytes) + 20 MiB; `within budget` compares it with RSS − "
-        "baseline.")
+        "How measured: each model is compiled once with `coda-compile` (wall "
+        f"time; peak RSS via {runner.describe()}, the largest of coda-compile "
+        "and its child processes such as clang). Then, for each thread count "
+        "T in turn, Coda and ONNX Runtime are timed back to back so that "
+        "machine drift affects both: Coda with `coda-run LIB "
+        f"--input=test_data_set_0/input_0.pb --bench={args.runs} "
+        f"--warmup={args.warmup}` with OMP_NUM_THREADS=CODA_NUM_THREADS=T in "
+        "its environment (Coda's generated code is single-threaded today, so "
+        "its columns for T>1 time the same code again), ONNX Runtime with an "
+        "InferenceSession in the benchmark process (CPUExecutionProvider, "
+        "ORT_ENABLE_ALL, intra_op_num_threads=T, inter_op_num_threads=1, "
+        f"sequential execution) on the same input, {args.warmup} untimed then "
+        f"{args.runs} timed `session.run` calls. Latencies are medians in ms "
+        "(min and nearest-rank p90 below). GMACs count Conv, Gemm and MatMul "
+        "from ONNX shape inference. Memory is in MiB (MB in headers): run "
+        "peak RSS is coda-run's own peak_rss_mb, the largest over the thread "
+        "counts (coda-run is started through the wrapper so that it does not "
+        "inherit the benchmark process's RSS); the baseline, coda-run on a "
+        f"one-op Relu model, is {base}. The memory budget is weights "
+        "(initializer bytes) + 2 × the largest activation set (the max over "
+        "nodes of the bytes of the node's activation inputs and outputs) + 20 "
+        "MiB; `within budget` compares it with RSS − baseline. `all "
+        "activations` is every activation tensor at once, what a run that "
+        "never reuses buffers would hold.")
 
 
 def report_tables(results, threads, baseline_mib):
-    """The summary (medians) and details (median/min/p90) tables."""
+    """The summary, latency and memory tables, as Markdown."""
     summary = markdown_table(
         summary_header(threads),
         [summary_row(r, threads, baseline_mib) for r in results])
-    details = markdown_table(
-        details_header(),
-        [row for r in results for row in details_rows(r, threads)])
-    return summary, details
+    latency = markdown_table(
+        latency_header(),
+        [row for r in results for row in latency_rows(r, threads)])
+    memory = markdown_table(memory_header(),
+                            [memory_row(r, baseline_mib) for r in results])
+    return summary, latency, memory
 
 
-def write_out(path, header, summary, note, details, command):
+def report_text(header, tables, note):
+    summary, latency, memory = tables
+    return (f"{header}\n\n{summary}\n\n{note}\n\n"
+            f"Latency per measurement (ms):\n\n{latency}\n\n"
+            f"Memory (MiB):\n\n{memory}\n")
+
+
+def write_out(path, text, command):
     """Writes the report as a Markdown file."""
     directory = os.path.dirname(path)
     if directory:
         os.makedirs(directory, exist_ok=True)
     with open(path, "w") as f:
-        f.write("# CPU benchmark: Coda vs ONNX Runtime\n\n")
-        f.write(f"{header}\n\n{summary}\n\n{note}\n\n")
-        f.write(f"Latency per measurement (ms):\n\n{details}\n\n")
+        f.write(f"# CPU benchmark: Coda vs ONNX Runtime\n\n{text}\n")
         f.write(f"Regenerate with `{command}`.\n")
 
 
@@ -778,13 +863,13 @@ def main(argv=None):
             baseline_mib = None
         for name in args.models:
             results.append(bench_model(name, runner, tools, args, tmp))
-    summary, details = report_tables(results, args.threads, baseline_mib)
-    note = how_measured(args, runner, baseline_mib)
-    print(f"{header}\n\n{summary}\n\n{details}\n\n{note}")
+    tables = report_tables(results, args.threads, baseline_mib)
+    text = report_text(header, tables, how_measured(args, runner, baseline_mib))
+    print(text)
     if args.out:
         command = shlex.join([".venv/bin/python", "bench/cpu_bench.py"] +
                              (sys.argv[1:] if argv is None else list(argv)))
-        write_out(args.out, header, summary, note, details, command)
+        write_out(args.out, text, command)
     return 1 if any(r.failed for r in results) or baseline_mib is None else 0
 
 

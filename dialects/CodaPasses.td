@@ -47,6 +47,37 @@ def CodaFuseElementwise : Pass<"coda-fuse-elementwise", "mlir::func::FuncOp"> {
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
+def CodaCpuVectorize : Pass<"coda-cpu-vectorize", "mlir::func::FuncOp"> {
+  let summary = "Register-tile and vectorize matrix-product-like linalg ops";
+  let description = [{
+    For a contraction with one reduction whose output's innermost dimension
+    is contiguous in one input and absent from the other (a 1x1 convolution
+    over a flattened image, a matmul), tiles the output into
+    `rows x columns` blocks and the reduction by 1, then vectorizes each tile.
+    After bufferization, coda-hoist-vector-transfers keeps the block in
+    registers across the reduction loop: every step is one broadcast of a
+    weight per row and `rows` FMAs per vector of columns.
+  }];
+  let options = [
+    Option<"rows", "rows", "int64_t", /*default=*/"8",
+           "Output rows per register tile">,
+    Option<"columns", "columns", "int64_t", /*default=*/"32",
+           "Output columns per register tile (a multiple of the SIMD width)">,
+  ];
+  let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::scf::SCFDialect",
+                           "mlir::vector::VectorDialect", "mlir::tensor::TensorDialect"];
+}
+
+def CodaHoistVectorTransfers : Pass<"coda-hoist-vector-transfers", "mlir::func::FuncOp"> {
+  let summary = "Hoist loop-invariant vector transfers out of loops (on buffers)";
+  let description = [{
+    Runs linalg's hoistRedundantVectorTransfers: a read/write pair of the same
+    buffer tile around a loop becomes a loop-carried vector, which is how
+    register tiles stay in registers across reduction loops.
+  }];
+  let dependentDialects = ["mlir::vector::VectorDialect"];
+}
+
 def CodaCpuLoopOrder : Pass<"coda-cpu-loop-order", "mlir::func::FuncOp"> {
   let summary = "Order the loops of reductions (conv, pooling, matmul) for SIMD";
   let description = [{

@@ -5,11 +5,13 @@
 #include "coda/Transforms/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
+#include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/Vector/Transforms/Passes.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
 
@@ -22,6 +24,10 @@ void coda::addLinalgStage(OpPassManager &pm, const CpuPipelineOptions &options) 
   if (options.fuseElementwise)
     pm.addNestedPass<func::FuncOp>(createCodaFuseElementwise());
   pm.addPass(createCanonicalizerPass());
+  if (options.vectorize) {
+    pm.addNestedPass<func::FuncOp>(createCodaCpuVectorize());
+    pm.addPass(createCanonicalizerPass());
+  }
   if (options.loopOrder)
     pm.addNestedPass<func::FuncOp>(createCodaCpuLoopOrder());
 }
@@ -39,14 +45,22 @@ void coda::addBufferizeStage(OpPassManager &pm) {
   pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
   pm.addPass(createCanonicalizerPass());
   bufferization::buildBufferDeallocationPipeline(pm);
+  pm.addNestedPass<func::FuncOp>(createCodaHoistVectorTransfers());
+  pm.addPass(createCanonicalizerPass());
 }
 
 void coda::addLLVMStage(OpPassManager &pm) {
+  pm.addNestedPass<func::FuncOp>(vector::createLowerVectorMaskPass());
+  pm.addNestedPass<func::FuncOp>(createConvertVectorToSCFPass(
+      VectorTransferToSCFOptions().enableFullUnroll()));
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
+  ConvertVectorToLLVMPassOptions vectorToLLVM;
+  vectorToLLVM.vectorContractLowering = vector::VectorContractLowering::OuterProduct;
+  pm.addPass(createConvertVectorToLLVMPass(vectorToLLVM));
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createArithToLLVMConversionPass());
@@ -83,4 +97,7 @@ void coda::registerCodaPipelines() {
   registerConvertControlFlowToLLVMPass();
   registerUBToLLVMConversionPass();
   registerReconcileUnrealizedCastsPass();
+  registerConvertVectorToSCFPass();
+  registerConvertVectorToLLVMPass();
+  vector::registerLowerVectorMaskPass();
 }

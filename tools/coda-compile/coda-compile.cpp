@@ -309,6 +309,7 @@ LogicalResult compile(const Options &opts) {
     llvm::WriteBitcodeToFile(*llvmModule, bc);
   }
   SmallVector<std::string> args = {"-O3", "-march=" + opts.targetCpu,
+                                   "-mprefer-vector-width=512",
                                    "-Wno-override-module", "-fPIC"};
   if (opts.emit != Emit::Shared) {
     args.append({opts.emit == Emit::Asm ? "-S" : "-c", llPath, "-o", opts.output});

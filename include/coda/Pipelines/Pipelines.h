@@ -13,6 +13,11 @@ struct CpuPipelineOptions : mlir::PassPipelineOptions<CpuPipelineOptions> {
       *this, "fuse-elementwise",
       llvm::cl::desc("Fuse chains of elementwise linalg ops into one loop nest"),
       llvm::cl::init(true)};
+  Option<bool> vectorize{
+      *this, "vectorize",
+      llvm::cl::desc("Register-tile and vectorize matrix-product-like ops "
+                     "(coda-cpu-vectorize)"),
+      llvm::cl::init(true)};
   Option<bool> loopOrder{
       *this, "loop-order",
       llvm::cl::desc("Reorder reduction loops so LLVM vectorizes them "
