@@ -2,6 +2,7 @@
 
 #include "coda/Transforms/Passes.h"
 
+#include "mlir/Dialect/Affine/Utils.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -36,144 +37,193 @@ std::optional<unsigned> innermostDim(AffineMap map) {
   return std::nullopt;
 }
 
-/// The operand roles of a register-tiled product, and the loop dims.
+/// The operand roles of a register-tiled product, and its loop dims.
 struct ProductShape {
-  OpOperand *stream;  // reads along the columns (an image, B of a matmul)
+  OpOperand *stream;  // read along the columns: an image, B of a matmul
   OpOperand *weights; // one value per row and reduction step
-  unsigned rowDim, columnDim, reductionDim;
+  unsigned rowDim, columnDim;
 };
 
-/// Register-tile sizes for a product out[.., r, p] += a[.., p] * b[.., r, ..]
-/// with one reduction (left untiled: the register tile loops over it), or
-/// nothing if the op is not of that shape.
+/// True if `expr` is `d(dim) + (terms of other dims)`: unit stride along dim.
+bool hasUnitStrideIn(AffineExpr expr, unsigned dim) {
+  if (auto d = dyn_cast<AffineDimExpr>(expr))
+    return d.getPosition() == dim;
+  auto sum = dyn_cast<AffineBinaryOpExpr>(expr);
+  if (!sum || sum.getKind() != AffineExprKind::Add)
+    return false;
+  return hasUnitStrideIn(sum.getLHS(), dim) ^ hasUnitStrideIn(sum.getRHS(), dim);
+}
+
+/// Register-tile sizes for out[.., r, .., p] += stream[.., p + ..] * w[.., r, ..]
+/// where the stream is contiguous along the output columns p and the weights
+/// do not depend on p: a 1x1 or stride-1 convolution, a matmul. Reductions
+/// stay untiled (the register tile loops over them); other parallel dims get
+/// tiles of 1. Returns nothing if the op is not of that shape.
 std::optional<SmallVector<int64_t>> tileSizes(linalg::GenericOp op, int64_t rows,
                                               int64_t columns,
                                               ProductShape &shape) {
   if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
-      op.getNumReductionLoops() != 1 || !op.hasPureTensorSemantics() ||
-      !op.getStaticLoopRanges().size())
+      op.getNumReductionLoops() == 0 || !op.hasPureTensorSemantics())
     return std::nullopt;
   for (int64_t size : op.getStaticLoopRanges())
     if (ShapedType::isDynamic(size))
       return std::nullopt;
-  AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
-  if (!outMap.isProjectedPermutation() || outMap.getNumResults() < 2)
-    return std::nullopt;
-  std::optional<unsigned> p = innermostDim(outMap);
-  unsigned r = cast<AffineDimExpr>(outMap.getResults()[outMap.getNumResults() - 2])
-                   .getPosition();
-  // Exactly one input streams along p; the other (the weights) ignores p.
-  shape = {nullptr, nullptr, r, *p, 0};
-  for (unsigned d = 0; d < op.getNumLoops(); ++d)
-    if (op.getIteratorTypesArray()[d] == utils::IteratorType::reduction)
-      shape.reductionDim = d;
-  for (OpOperand *input : op.getDpsInputOperands()) {
-    AffineMap map = op.getMatchingIndexingMap(input);
-    if (!map.isProjectedPermutation() || !map.isFunctionOfDim(shape.reductionDim))
-      return std::nullopt;
-    if (innermostDim(map) == p && !map.isFunctionOfDim(r) && !shape.stream)
-      shape.stream = input;
-    else if (!map.isFunctionOfDim(*p) && map.isFunctionOfDim(r) && !shape.weights)
-      shape.weights = input;
-    else
-      return std::nullopt;
-  }
-  if (!shape.stream || !shape.weights)
-    return std::nullopt;
   // The body must be out + a * b.
   Block *body = op.getBody();
-  if (body->getOperations().size() != 3)
-    return std::nullopt;
   auto mul = dyn_cast<arith::MulFOp>(&body->front());
-  auto add = dyn_cast<arith::AddFOp>(mul ? mul->getNextNode() : nullptr);
-  if (!mul || !add)
+  auto add = dyn_cast_or_null<arith::AddFOp>(mul ? mul->getNextNode() : nullptr);
+  if (!mul || !add || body->getOperations().size() != 3)
     return std::nullopt;
-  SmallVector<int64_t> sizes(op.getNumLoops(), 1);
-  sizes[r] = rows;
-  sizes[*p] = columns;
-  sizes[shape.reductionDim] = 0;
-  return sizes;
+  AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+  std::optional<unsigned> p = innermostDim(outMap);
+  if (!outMap.isProjectedPermutation() || !p)
+    return std::nullopt;
+
+  OpOperand *a = op.getDpsInputOperand(0), *b = op.getDpsInputOperand(1);
+  for (auto [stream, weights] : {std::pair(a, b), std::pair(b, a)}) {
+    AffineMap streamMap = op.getMatchingIndexingMap(stream);
+    AffineMap weightMap = op.getMatchingIndexingMap(weights);
+    if (streamMap.getNumResults() == 0 ||
+        !hasUnitStrideIn(streamMap.getResults().back(), *p) ||
+        weightMap.isFunctionOfDim(*p) || !weightMap.isProjectedPermutation())
+      continue;
+    // Rows: the last output dim the weights read and the stream does not.
+    std::optional<unsigned> r;
+    for (AffineExpr e : outMap.getResults()) {
+      unsigned d = cast<AffineDimExpr>(e).getPosition();
+      if (weightMap.isFunctionOfDim(d) && !streamMap.isFunctionOfDim(d))
+        r = d;
+    }
+    if (!r)
+      continue;
+    shape = {stream, weights, *r, *p};
+    SmallVector<int64_t> sizes(op.getNumLoops(), 1);
+    for (unsigned d = 0; d < op.getNumLoops(); ++d)
+      if (op.getIteratorTypesArray()[d] == utils::IteratorType::reduction)
+        sizes[d] = 0;
+    sizes[*r] = rows;
+    sizes[*p] = columns;
+    return sizes;
+  }
+  return std::nullopt;
 }
 
-/// Indices into an operand of the tile for (row, reduction step); every
-/// other dim of the tile is 0 (unit) or the vector's start (columns).
+/// Indices into an operand of a tile at (row, reduction ivs): the row dim is
+/// `row`, reduction dims are the loop ivs, every other dim (unit, or the
+/// vector's start along the columns) is 0.
 SmallVector<Value> tileIndices(OpBuilder &b, Location loc, AffineMap map,
-                               const ProductShape &shape, Value row,
-                               Value step) {
-  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+                               ArrayRef<Value> dimValues) {
   SmallVector<Value> indices;
-  for (AffineExpr e : map.getResults()) {
-    unsigned d = cast<AffineDimExpr>(e).getPosition();
-    indices.push_back(d == shape.rowDim ? row : d == shape.reductionDim ? step : zero);
-  }
+  for (AffineExpr e : map.getResults())
+    indices.push_back(affine::expandAffineExpr(b, loc, e, dimValues, {}));
   return indices;
 }
 
 /// Emits the tile as `rows` vector accumulators of `columns` lanes carried
-/// through a loop over the reduction: per step, one vector of the stream,
-/// one broadcast weight per row, one FMA per row. Transfers past the edge
-/// of a partial tile read zeros and write nothing.
-LogicalResult emitRegisterTile(RewriterBase &rewriter, linalg::GenericOp op,
-                               const ProductShape &shape, int64_t rows,
-                               int64_t columns) {
+/// through the reduction loops: per step, one vector of the stream, one
+/// broadcast weight per row, one FMA per row. Transfers past the edge of a
+/// partial tile read zeros and write nothing.
+void emitRegisterTile(RewriterBase &rewriter, linalg::GenericOp op,
+                      const ProductShape &shape, int64_t rows, int64_t columns) {
   OpBuilder::InsertionGuard guard(rewriter);
   rewriter.setInsertionPoint(op);
   Location loc = op.getLoc();
   Value out = op.getDpsInits()[0];
-  auto outType = cast<RankedTensorType>(out.getType());
-  Type f32 = outType.getElementType();
+  Type f32 = cast<RankedTensorType>(out.getType()).getElementType();
   auto rowType = VectorType::get({columns}, f32);
-  auto one = VectorType::get({1}, f32);
+  auto scalarType = VectorType::get({1}, f32);
   Value pad = arith::ConstantOp::create(rewriter, loc, rewriter.getZeroAttr(f32));
   Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
   AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
   AffineMap streamMap = op.getMatchingIndexingMap(shape.stream);
   AffineMap weightMap = op.getMatchingIndexingMap(shape.weights);
-  auto minor = [&](AffineMap map) {
-    return AffineMap::getMinorIdentityMap(map.getNumResults(), 1, rewriter.getContext());
+  auto lastDim = [&](AffineMap map) {
+    return AffineMap::getMinorIdentityMap(map.getNumResults(), 1,
+                                          rewriter.getContext());
   };
-  SmallVector<bool> maybeOut = {true};
+  SmallVector<bool> inBounds = {false}; // partial tiles may overrun
+  SmallVector<Value> dims(op.getNumLoops(), zero);
+  // Vector transfers may overrun only along the vector. Rows past a partial
+  // tile's end read its last row (results unused) and are not written.
+  unsigned rowResult = *outMap.getResultPosition(rewriter.getAffineDimExpr(shape.rowDim));
+  Value tileRows = tensor::DimOp::create(rewriter, loc, out, rowResult);
+  Value lastRow = arith::SubIOp::create(
+      rewriter, loc, tileRows, arith::ConstantIndexOp::create(rewriter, loc, 1));
+  SmallVector<Value> rowIndex;
+  for (int64_t r = 0; r < rows; ++r)
+    rowIndex.push_back(arith::MinSIOp::create(
+        rewriter, loc, arith::ConstantIndexOp::create(rewriter, loc, r), lastRow));
+  auto rowDims = [&](OpBuilder &, int64_t r, ArrayRef<Value> base) {
+    SmallVector<Value> values(base);
+    values[shape.rowDim] = rowIndex[r];
+    return values;
+  };
 
-  SmallVector<Value> rowIndex, acc;
-  for (int64_t r = 0; r < rows; ++r) {
-    rowIndex.push_back(arith::ConstantIndexOp::create(rewriter, loc, r));
+  SmallVector<Value> acc;
+  for (int64_t r = 0; r < rows; ++r)
     acc.push_back(vector::TransferReadOp::create(
         rewriter, loc, rowType, out,
-        tileIndices(rewriter, loc, outMap, shape, rowIndex[r], zero), pad,
-        minor(outMap), SmallVector<bool>{false}));
+        tileIndices(rewriter, loc, outMap, rowDims(rewriter, r, dims)), pad,
+        lastDim(outMap), inBounds));
+
+  // One loop per reduction dim, innermost last, carrying the accumulators.
+  SmallVector<unsigned> reductions;
+  for (unsigned d = 0; d < op.getNumLoops(); ++d)
+    if (op.getIteratorTypesArray()[d] == utils::IteratorType::reduction)
+      reductions.push_back(d);
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
+  std::function<SmallVector<Value>(OpBuilder &, unsigned, ValueRange)> nest =
+      [&](OpBuilder &b, unsigned level, ValueRange carried) -> SmallVector<Value> {
+    if (level == reductions.size()) {
+      Value x = vector::TransferReadOp::create(
+          b, loc, rowType, shape.stream->get(),
+          tileIndices(b, loc, streamMap, dims), pad, lastDim(streamMap),
+          inBounds);
+      SmallVector<Value> next;
+      for (int64_t r = 0; r < rows; ++r) {
+        Value w = vector::TransferReadOp::create(
+            b, loc, scalarType, shape.weights->get(),
+            tileIndices(b, loc, weightMap, rowDims(b, r, dims)), pad,
+            lastDim(weightMap), inBounds);
+        Value splat = vector::BroadcastOp::create(
+            b, loc, rowType, vector::ExtractOp::create(b, loc, w, 0));
+        next.push_back(vector::FMAOp::create(b, loc, splat, x, carried[r]));
+      }
+      return next;
+    }
+    Value upper = arith::ConstantIndexOp::create(b, loc, ranges[reductions[level]]);
+    auto loop = scf::ForOp::create(
+        b, loc, zero, upper, one, carried,
+        [&](OpBuilder &nb, Location l, Value iv, ValueRange inner) {
+          dims[reductions[level]] = iv;
+          scf::YieldOp::create(nb, l, nest(nb, level + 1, inner));
+        });
+    return SmallVector<Value>(loop.getResults());
+  };
+  SmallVector<Value> results = nest(rewriter, 0, acc);
+
+  for (unsigned d : reductions)
+    dims[d] = zero;
+  for (int64_t r = 0; r < rows; ++r) {
+    Value exists = arith::CmpIOp::create(
+        rewriter, loc, arith::CmpIPredicate::slt,
+        arith::ConstantIndexOp::create(rewriter, loc, r), tileRows);
+    auto write = scf::IfOp::create(
+        rewriter, loc, exists,
+        [&](OpBuilder &b, Location l) {
+          Value written =
+              vector::TransferWriteOp::create(
+                  b, l, results[r], out,
+                  tileIndices(b, l, outMap, rowDims(b, r, dims)),
+                  lastDim(outMap), inBounds)
+                  .getResult();
+          scf::YieldOp::create(b, l, written);
+        },
+        [&](OpBuilder &b, Location l) { scf::YieldOp::create(b, l, out); });
+    out = write.getResult(0);
   }
-  unsigned reductionResult =
-      *streamMap.getResultPosition(rewriter.getAffineDimExpr(shape.reductionDim));
-  Value steps =
-      tensor::DimOp::create(rewriter, loc, shape.stream->get(), reductionResult);
-  Value stepOne = arith::ConstantIndexOp::create(rewriter, loc, 1);
-  auto loop = scf::ForOp::create(
-      rewriter, loc, zero, steps, stepOne, acc,
-      [&](OpBuilder &b, Location l, Value step, ValueRange carried) {
-        Value x = vector::TransferReadOp::create(
-            b, l, rowType, shape.stream->get(),
-            tileIndices(b, l, streamMap, shape, zero, step), pad, minor(streamMap),
-            SmallVector<bool>{false});
-        SmallVector<Value> next;
-        for (int64_t r = 0; r < rows; ++r) {
-          Value w = vector::TransferReadOp::create(
-              b, l, one, shape.weights->get(),
-              tileIndices(b, l, weightMap, shape, rowIndex[r], step), pad,
-              minor(weightMap), SmallVector<bool>{false});
-          Value scalar = vector::ExtractOp::create(b, l, w, 0);
-          Value splat = vector::BroadcastOp::create(b, l, rowType, scalar);
-          next.push_back(vector::FMAOp::create(b, l, splat, x, carried[r]));
-        }
-        scf::YieldOp::create(b, l, next);
-      });
-  for (int64_t r = 0; r < rows; ++r)
-    out = vector::TransferWriteOp::create(
-              rewriter, loc, loop.getResult(r), out,
-              tileIndices(rewriter, loc, outMap, shape, rowIndex[r], zero),
-              minor(outMap), SmallVector<bool>{false})
-              .getResult();
   rewriter.replaceOp(op, out);
-  return success();
 }
 
 struct CpuVectorizePass : coda::impl::CodaCpuVectorizeBase<CpuVectorizePass> {
@@ -212,7 +262,7 @@ struct CpuVectorizePass : coda::impl::CodaCpuVectorizeBase<CpuVectorizePass> {
         ProductShape tileShape = shape;
         tileShape.stream = &generic->getOpOperand(shape.stream->getOperandNumber());
         tileShape.weights = &generic->getOpOperand(shape.weights->getOperandNumber());
-        (void)emitRegisterTile(rewriter, generic, tileShape, rows, columns);
+        emitRegisterTile(rewriter, generic, tileShape, rows, columns);
       }
     }
   }
