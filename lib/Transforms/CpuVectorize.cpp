@@ -235,13 +235,20 @@ struct CpuVectorizePass : coda::impl::CodaCpuVectorizeBase<CpuVectorizePass> {
       SmallVector<int64_t> sizes;
       ProductShape shape;
     };
+    // Stride-1 convolutions are products too once generalized.
+    IRRewriter rewriter(&getContext());
+    SmallVector<linalg::LinalgOp> convolutions;
+    getOperation().walk([&](linalg::Conv2DNchwFchwOp op) { convolutions.push_back(op); });
+    for (linalg::LinalgOp conv : convolutions) {
+      rewriter.setInsertionPoint(conv);
+      (void)linalg::generalizeNamedOp(rewriter, conv);
+    }
     SmallVector<Work> work;
     getOperation().walk([&](linalg::GenericOp op) {
       ProductShape shape;
       if (auto sizes = tileSizes(op, rows, columns, shape))
         work.push_back({op, *sizes, shape});
     });
-    IRRewriter rewriter(&getContext());
     for (auto &[op, sizes, shape] : work) {
       auto tileable = dyn_cast<TilingInterface>(op.getOperation());
       if (!tileable)
