@@ -1,0 +1,39 @@
+// RUN: coda-opt %s -split-input-file -pass-pipeline='builtin.module(coda-lower-to-linalg,func.func(coda-cpu-vectorize{rows=4 columns=16}))' | FileCheck %s
+
+// A 1x1 convolution: 4x16 register tiles over (filters, pixels), the four
+// accumulators carried through the loop over input channels.
+// CHECK-LABEL: func @pointwise
+// CHECK: scf.for {{.*}} step %c4
+// CHECK: scf.for {{.*}} step %c16
+// CHECK-COUNT-4: vector.transfer_read {{.*}} : tensor<1x?x?xf32>, vector<16xf32>
+// CHECK: scf.for {{.*}} to %c8 step {{.*}} iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK-COUNT-4: vector.fma {{.*}} : vector<16xf32>
+// CHECK: scf.if
+// CHECK: vector.transfer_write
+func.func @pointwise(%x: tensor<1x8x6x6xf32>, %w: tensor<10x8x1x1xf32>) -> tensor<1x10x6x6xf32> {
+  %0 = coda.conv2d %x, %w : (tensor<1x8x6x6xf32>, tensor<10x8x1x1xf32>) -> tensor<1x10x6x6xf32>
+  return %0 : tensor<1x10x6x6xf32>
+}
+
+// -----
+
+// A 3x3 stride-1 convolution: one loop per reduction dim (c, kh, kw).
+// CHECK-LABEL: func @conv3x3
+// CHECK: scf.for {{.*}} iter_args
+// CHECK: scf.for {{.*}} iter_args
+// CHECK: scf.for {{.*}} iter_args
+// CHECK-COUNT-4: vector.fma
+func.func @conv3x3(%x: tensor<1x4x10x10xf32>, %w: tensor<8x4x3x3xf32>) -> tensor<1x8x8x8xf32> {
+  %0 = coda.conv2d %x, %w : (tensor<1x4x10x10xf32>, tensor<8x4x3x3xf32>) -> tensor<1x8x8x8xf32>
+  return %0 : tensor<1x8x8x8xf32>
+}
+
+// -----
+
+// Stride 2 reads the image with a stride: left to the loop path.
+// CHECK-LABEL: func @strided
+// CHECK-NOT: vector.fma
+func.func @strided(%x: tensor<1x4x9x9xf32>, %w: tensor<8x4x3x3xf32>) -> tensor<1x8x4x4xf32> {
+  %0 = coda.conv2d %x, %w {strides = array<i64: 2, 2>} : (tensor<1x4x9x9xf32>, tensor<8x4x3x3xf32>) -> tensor<1x8x4x4xf32>
+  return %0 : tensor<1x8x4x4xf32>
+}
