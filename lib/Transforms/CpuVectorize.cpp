@@ -54,6 +54,13 @@ bool hasUnitStrideIn(AffineExpr expr, unsigned dim) {
   return hasUnitStrideIn(sum.getLHS(), dim) ^ hasUnitStrideIn(sum.getRHS(), dim);
 }
 
+/// Columns per tile: `maxColumns`, or for narrower images the next power of
+/// two (LLVM splits power-of-two vectors into registers cleanly; the lanes
+/// past the edge are masked).
+int64_t columnTile(int64_t width, int64_t maxColumns) {
+  return std::min<int64_t>(maxColumns, llvm::PowerOf2Ceil(width));
+}
+
 /// Register-tile sizes for out[.., r, .., p] += stream[.., p + ..] * w[.., r, ..]
 /// where the stream is contiguous along the output columns p and the weights
 /// do not depend on p: a 1x1 or stride-1 convolution, a matmul. Reductions
@@ -87,11 +94,19 @@ std::optional<SmallVector<int64_t>> tileSizes(linalg::GenericOp op, int64_t rows
         !hasUnitStrideIn(streamMap.getResults().back(), *p) ||
         weightMap.isFunctionOfDim(*p) || !weightMap.isProjectedPermutation())
       continue;
-    // Rows: the last output dim the weights read and the stream does not.
+    // Rows: preferably an output dim the weights read and the stream does
+    // not (filters: one stream vector feeds every row); else the image row
+    // (depthwise: one weight feeds every row).
     std::optional<unsigned> r;
     for (AffineExpr e : outMap.getResults()) {
       unsigned d = cast<AffineDimExpr>(e).getPosition();
-      if (weightMap.isFunctionOfDim(d) && !streamMap.isFunctionOfDim(d))
+      if (d != *p && weightMap.isFunctionOfDim(d) && !streamMap.isFunctionOfDim(d))
+        r = d;
+    }
+    if (!r && outMap.getNumResults() >= 2) {
+      unsigned d = cast<AffineDimExpr>(outMap.getResults()[outMap.getNumResults() - 2])
+                       .getPosition();
+      if (!weightMap.isFunctionOfDim(d) && streamMap.isFunctionOfDim(d))
         r = d;
     }
     if (!r)
@@ -102,7 +117,7 @@ std::optional<SmallVector<int64_t>> tileSizes(linalg::GenericOp op, int64_t rows
       if (op.getIteratorTypesArray()[d] == utils::IteratorType::reduction)
         sizes[d] = 0;
     sizes[*r] = rows;
-    sizes[*p] = columns;
+    sizes[*p] = columnTile(op.getStaticLoopRanges()[*p], columns);
     return sizes;
   }
   return std::nullopt;
@@ -176,18 +191,29 @@ void emitRegisterTile(RewriterBase &rewriter, linalg::GenericOp op,
   std::function<SmallVector<Value>(OpBuilder &, unsigned, ValueRange)> nest =
       [&](OpBuilder &b, unsigned level, ValueRange carried) -> SmallVector<Value> {
     if (level == reductions.size()) {
-      Value x = vector::TransferReadOp::create(
-          b, loc, rowType, shape.stream->get(),
-          tileIndices(b, loc, streamMap, dims), pad, lastDim(streamMap),
-          inBounds);
-      SmallVector<Value> next;
-      for (int64_t r = 0; r < rows; ++r) {
+      // Each operand is read once per row only if it depends on the row.
+      bool streamPerRow = streamMap.isFunctionOfDim(shape.rowDim);
+      bool weightPerRow = weightMap.isFunctionOfDim(shape.rowDim);
+      auto readStream = [&](int64_t r) -> Value {
+        return vector::TransferReadOp::create(
+            b, loc, rowType, shape.stream->get(),
+            tileIndices(b, loc, streamMap, rowDims(b, r, dims)), pad,
+            lastDim(streamMap), inBounds);
+      };
+      auto readWeight = [&](int64_t r) -> Value {
         Value w = vector::TransferReadOp::create(
             b, loc, scalarType, shape.weights->get(),
             tileIndices(b, loc, weightMap, rowDims(b, r, dims)), pad,
             lastDim(weightMap), inBounds);
-        Value splat = vector::BroadcastOp::create(
+        return vector::BroadcastOp::create(
             b, loc, rowType, vector::ExtractOp::create(b, loc, w, 0));
+      };
+      Value sharedStream = streamPerRow ? Value() : readStream(0);
+      Value sharedWeight = weightPerRow ? Value() : readWeight(0);
+      SmallVector<Value> next;
+      for (int64_t r = 0; r < rows; ++r) {
+        Value x = streamPerRow ? readStream(r) : sharedStream;
+        Value splat = weightPerRow ? readWeight(r) : sharedWeight;
         next.push_back(vector::FMAOp::create(b, loc, splat, x, carried[r]));
       }
       return next;
@@ -235,10 +261,14 @@ struct CpuVectorizePass : coda::impl::CodaCpuVectorizeBase<CpuVectorizePass> {
       SmallVector<int64_t> sizes;
       ProductShape shape;
     };
-    // Stride-1 convolutions are products too once generalized.
+    // Stride-1 convolutions (plain and depthwise) are products too once
+    // generalized.
     IRRewriter rewriter(&getContext());
     SmallVector<linalg::LinalgOp> convolutions;
-    getOperation().walk([&](linalg::Conv2DNchwFchwOp op) { convolutions.push_back(op); });
+    getOperation().walk([&](Operation *op) {
+      if (isa<linalg::Conv2DNchwFchwOp, linalg::DepthwiseConv2DNchwChwOp>(op))
+        convolutions.push_back(cast<linalg::LinalgOp>(op));
+    });
     for (linalg::LinalgOp conv : convolutions) {
       rewriter.setInsertionPoint(conv);
       (void)linalg::generalizeNamedOp(rewriter, conv);
@@ -269,7 +299,8 @@ struct CpuVectorizePass : coda::impl::CodaCpuVectorizeBase<CpuVectorizePass> {
         ProductShape tileShape = shape;
         tileShape.stream = &generic->getOpOperand(shape.stream->getOperandNumber());
         tileShape.weights = &generic->getOpOperand(shape.weights->getOperandNumber());
-        emitRegisterTile(rewriter, generic, tileShape, rows, columns);
+        emitRegisterTile(rewriter, generic, tileShape, rows,
+                         sizes[shape.columnDim]);
       }
     }
   }
