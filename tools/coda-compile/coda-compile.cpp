@@ -275,6 +275,14 @@ LogicalResult compile(const Options &opts) {
   std::unique_ptr<llvm::Module> llvmModule =
       translateModuleToLLVMIR(*module, llvmContext, "coda_model");
   translateTiming.stop();
+  // Register tiles are 512-bit vectors: let the backend keep them whole on
+  // CPUs whose tuning otherwise prefers 256-bit registers (no effect where
+  // 512-bit vectors are not legal at all).
+  for (llvm::Function &function : *llvmModule)
+    if (!function.isDeclaration()) {
+      function.addFnAttr("prefer-vector-width", "512");
+      function.addFnAttr("min-legal-vector-width", "512");
+    }
   if (!llvmModule)
     return fail("translation to LLVM IR failed");
   if (opts.emit == Emit::LLVM) {
