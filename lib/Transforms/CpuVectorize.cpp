@@ -42,16 +42,33 @@ struct ProductShape {
   OpOperand *stream;  // read along the columns: an image, B of a matmul
   OpOperand *weights; // one value per row and reduction step
   unsigned rowDim, columnDim;
+  int64_t streamStride; // 1, or 2 for stride-2 convolutions
 };
 
-/// True if `expr` is `d(dim) + (terms of other dims)`: unit stride along dim.
-bool hasUnitStrideIn(AffineExpr expr, unsigned dim) {
+/// The coefficient of `dim` in an expression `c * d(dim) + (terms of other
+/// dims)`: 0 if the dim is absent, nothing if the form is different.
+std::optional<int64_t> strideIn(AffineExpr expr, unsigned dim) {
   if (auto d = dyn_cast<AffineDimExpr>(expr))
-    return d.getPosition() == dim;
-  auto sum = dyn_cast<AffineBinaryOpExpr>(expr);
-  if (!sum || sum.getKind() != AffineExprKind::Add)
-    return false;
-  return hasUnitStrideIn(sum.getLHS(), dim) ^ hasUnitStrideIn(sum.getRHS(), dim);
+    return d.getPosition() == dim ? 1 : 0;
+  if (isa<AffineConstantExpr>(expr))
+    return 0;
+  auto binary = dyn_cast<AffineBinaryOpExpr>(expr);
+  if (!binary)
+    return std::nullopt;
+  if (binary.getKind() == AffineExprKind::Mul) {
+    auto d = dyn_cast<AffineDimExpr>(binary.getLHS());
+    auto c = dyn_cast<AffineConstantExpr>(binary.getRHS());
+    if (!d || !c)
+      return std::nullopt;
+    return d.getPosition() == dim ? c.getValue() : 0;
+  }
+  if (binary.getKind() != AffineExprKind::Add)
+    return std::nullopt;
+  std::optional<int64_t> lhs = strideIn(binary.getLHS(), dim),
+                         rhs = strideIn(binary.getRHS(), dim);
+  if (!lhs || !rhs || (*lhs && *rhs))
+    return std::nullopt;
+  return *lhs + *rhs;
 }
 
 /// Columns per tile: `maxColumns`, or for narrower images the next power of
@@ -90,9 +107,11 @@ std::optional<SmallVector<int64_t>> tileSizes(linalg::GenericOp op, int64_t rows
   for (auto [stream, weights] : {std::pair(a, b), std::pair(b, a)}) {
     AffineMap streamMap = op.getMatchingIndexingMap(stream);
     AffineMap weightMap = op.getMatchingIndexingMap(weights);
-    if (streamMap.getNumResults() == 0 ||
-        !hasUnitStrideIn(streamMap.getResults().back(), *p) ||
-        weightMap.isFunctionOfDim(*p) || !weightMap.isProjectedPermutation())
+    std::optional<int64_t> stride =
+        streamMap.getNumResults() ? strideIn(streamMap.getResults().back(), *p)
+                                  : std::nullopt;
+    if (!stride || *stride < 1 || *stride > 2 || weightMap.isFunctionOfDim(*p) ||
+        !weightMap.isProjectedPermutation())
       continue;
     // Rows: preferably an output dim the weights read and the stream does
     // not (filters: one stream vector feeds every row); else the image row
@@ -111,7 +130,7 @@ std::optional<SmallVector<int64_t>> tileSizes(linalg::GenericOp op, int64_t rows
     }
     if (!r)
       continue;
-    shape = {stream, weights, *r, *p};
+    shape = {stream, weights, *r, *p, *stride};
     SmallVector<int64_t> sizes(op.getNumLoops(), 1);
     for (unsigned d = 0; d < op.getNumLoops(); ++d)
       if (op.getIteratorTypesArray()[d] == utils::IteratorType::reduction)
@@ -195,10 +214,18 @@ void emitRegisterTile(RewriterBase &rewriter, linalg::GenericOp op,
       bool streamPerRow = streamMap.isFunctionOfDim(shape.rowDim);
       bool weightPerRow = weightMap.isFunctionOfDim(shape.rowDim);
       auto readStream = [&](int64_t r) -> Value {
-        return vector::TransferReadOp::create(
-            b, loc, rowType, shape.stream->get(),
+        int64_t stride = shape.streamStride;
+        Value wide = vector::TransferReadOp::create(
+            b, loc, VectorType::get({columns * stride}, f32), shape.stream->get(),
             tileIndices(b, loc, streamMap, rowDims(b, r, dims)), pad,
             lastDim(streamMap), inBounds);
+        if (stride == 1)
+          return wide;
+        // A strided row: read it whole and keep every stride-th lane.
+        SmallVector<int64_t> lanes;
+        for (int64_t i = 0; i < columns; ++i)
+          lanes.push_back(i * stride);
+        return vector::ShuffleOp::create(b, loc, wide, wide, lanes);
       };
       auto readWeight = [&](int64_t r) -> Value {
         Value w = vector::TransferReadOp::create(

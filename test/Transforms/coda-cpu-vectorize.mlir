@@ -30,9 +30,12 @@ func.func @conv3x3(%x: tensor<1x4x10x10xf32>, %w: tensor<8x4x3x3xf32>) -> tensor
 
 // -----
 
-// Stride 2 reads the image with a stride: left to the loop path.
+// Stride 2: each row of the image is read whole and every other lane kept.
 // CHECK-LABEL: func @strided
-// CHECK-NOT: vector.fma
+// The output rows are 4 wide: 8 lanes read, lanes 0, 2, 4, 6 kept.
+// CHECK: vector.transfer_read {{.*}} vector<8xf32>
+// CHECK: vector.shuffle {{.*}} [0, 2, 4, 6] : vector<8xf32>, vector<8xf32>
+// CHECK: vector.fma {{.*}} : vector<4xf32>
 func.func @strided(%x: tensor<1x4x9x9xf32>, %w: tensor<8x4x3x3xf32>) -> tensor<1x8x4x4xf32> {
   %0 = coda.conv2d %x, %w {strides = array<i64: 2, 2>} : (tensor<1x4x9x9xf32>, tensor<8x4x3x3xf32>) -> tensor<1x8x4x4xf32>
   return %0 : tensor<1x8x4x4xf32>
