@@ -1,4 +1,5 @@
-//===- InitCoda.h - Register Coda dialects and passes ------------*- C++ -*-===//
+//===- InitCoda.h - Register Coda dialects and passes ------------*- C++
+//-*-===//
 //
 // The single entry point for tools and for compilers that embed Coda.
 //

@@ -29,7 +29,8 @@ struct LowerToLinalgPass
     coda::populateElementwiseLoweringPatterns(patterns);
     coda::populateConvPoolLoweringPatterns(patterns);
     coda::populateDataMovementLoweringPatterns(patterns);
-    if (failed(applyPartialConversion(getOperation(), target, std::move(patterns))))
+    if (failed(applyPartialConversion(getOperation(), target,
+                                      std::move(patterns))))
       signalPassFailure();
   }
 };

@@ -25,8 +25,9 @@ Value convAccumulator(OpBuilder &b, Location loc, RankedTensorType outType,
   if (!bias)
     return filledTensor(b, loc, outType, 0.0);
   auto biasType = outType.clone({1, outType.getDimSize(1), 1, 1});
-  return buildElementwise(b, loc, outType, reshapeTensor(b, loc, bias, biasType),
-                          [](OpBuilder &, Location, ValueRange a) { return a[0]; });
+  return buildElementwise(
+      b, loc, outType, reshapeTensor(b, loc, bias, biasType),
+      [](OpBuilder &, Location, ValueRange a) { return a[0]; });
 }
 
 /// A 1x1, stride-1 convolution is a matrix product over the flattened image:
@@ -41,7 +42,8 @@ Value buildPointwiseConv(OpBuilder &b, Location loc, RankedTensorType outType,
   SmallVector<ReassociationIndices> image = {{0}, {1}, {2, 3}};
   auto flat = [&](Value v, int64_t channels) {
     return tensor::CollapseShapeOp::create(
-        b, loc, RankedTensorType::get({n, channels, pixels}, outType.getElementType()),
+        b, loc,
+        RankedTensorType::get({n, channels, pixels}, outType.getElementType()),
         v, image);
   };
   Value x = flat(input, c), out = flat(acc, f);
@@ -61,17 +63,18 @@ Value buildPointwiseConv(OpBuilder &b, Location loc, RankedTensorType outType,
            utils::IteratorType::parallel, utils::IteratorType::reduction},
           [](OpBuilder &nb, Location l, ValueRange a) {
             Value mul = arith::MulFOp::create(nb, l, a[0], a[1]);
-            linalg::YieldOp::create(nb, l,
-                                    arith::AddFOp::create(nb, l, a[2], mul).getResult());
+            linalg::YieldOp::create(
+                nb, l, arith::AddFOp::create(nb, l, a[2], mul).getResult());
           })
           .getResult(0);
   return tensor::ExpandShapeOp::create(b, loc, outType, product, image);
 }
 
 /// Convolution of an already padded NCHW input with OIHW weights.
-Value buildConv(OpBuilder &b, Location loc, RankedTensorType outType, Value input,
-                Value weight, Value bias, ArrayRef<int64_t> strides,
-                ArrayRef<int64_t> dilations, int64_t groups) {
+Value buildConv(OpBuilder &b, Location loc, RankedTensorType outType,
+                Value input, Value weight, Value bias,
+                ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations,
+                int64_t groups) {
   Value acc = convAccumulator(b, loc, outType, bias);
   auto stridesAttr = i64Elements(b, strides);
   auto dilationsAttr = i64Elements(b, dilations);
@@ -89,11 +92,12 @@ Value buildConv(OpBuilder &b, Location loc, RankedTensorType outType, Value inpu
   if (groups == channels && filters == channels) {
     // Depthwise: drop the filter's unit input-channel dim.
     auto w3 = tensor::CollapseShapeOp::create(
-        b, loc, wType.clone({channels, wType.getDimSize(2), wType.getDimSize(3)}),
+        b, loc,
+        wType.clone({channels, wType.getDimSize(2), wType.getDimSize(3)}),
         weight, SmallVector<ReassociationIndices>{{0, 1}, {2}, {3}});
-    return linalg::DepthwiseConv2DNchwChwOp::create(
-               b, loc, TypeRange{outType}, ValueRange{input, w3}, acc, stridesAttr,
-               dilationsAttr)
+    return linalg::DepthwiseConv2DNchwChwOp::create(b, loc, TypeRange{outType},
+                                                    ValueRange{input, w3}, acc,
+                                                    stridesAttr, dilationsAttr)
         .getResult(0);
   }
   // Grouped: split channels and filters into an explicit group dim.
@@ -109,9 +113,9 @@ Value buildConv(OpBuilder &b, Location loc, RankedTensorType outType, Value inpu
   SmallVector<ReassociationIndices> atDim0 = {{0, 1}, {2}, {3}, {4}};
   Value xg = split(input, 1, atDim1), wg = split(weight, 0, atDim0),
         accg = split(acc, 1, atDim1);
-  Value conv = linalg::Conv2DNgchwGfchwOp::create(b, loc, TypeRange{accg.getType()},
-                                                  ValueRange{xg, wg}, accg,
-                                                  stridesAttr, dilationsAttr)
+  Value conv = linalg::Conv2DNgchwGfchwOp::create(
+                   b, loc, TypeRange{accg.getType()}, ValueRange{xg, wg}, accg,
+                   stridesAttr, dilationsAttr)
                    .getResult(0);
   return tensor::CollapseShapeOp::create(b, loc, outType, conv, atDim1);
 }
@@ -124,8 +128,9 @@ struct Conv2DLowering : OpConversionPattern<Conv2DOp> {
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     ArrayRef<int64_t> pads = op.getPads();
-    Value input = padTensor(rewriter, loc, adaptor.getInput(), {0, 0, pads[0], pads[1]},
-                            {0, 0, pads[2], pads[3]}, 0.0);
+    Value input =
+        padTensor(rewriter, loc, adaptor.getInput(), {0, 0, pads[0], pads[1]},
+                  {0, 0, pads[2], pads[3]}, 0.0);
     rewriter.replaceOp(op, buildConv(rewriter, loc, op.getType(), input,
                                      adaptor.getWeight(), adaptor.getBias(),
                                      op.getStrides(), op.getDilations(),
@@ -175,10 +180,9 @@ struct ConvTranspose2DLowering : OpConversionPattern<ConvTranspose2DOp> {
       cropped[i] -= cropLow[i] + cropHigh[i];
     if (llvm::any_of(cropLow, [](int64_t c) { return c; }) ||
         llvm::any_of(cropHigh, [](int64_t c) { return c; }))
-      padded = tensor::ExtractSliceOp::create(b, loc, paddedType.clone(cropped),
-                                              padded, indexAttrs(b, cropLow),
-                                              indexAttrs(b, cropped),
-                                              indexAttrs(b, {1, 1, 1, 1}));
+      padded = tensor::ExtractSliceOp::create(
+          b, loc, paddedType.clone(cropped), padded, indexAttrs(b, cropLow),
+          indexAttrs(b, cropped), indexAttrs(b, {1, 1, 1, 1}));
 
     // W[c, o_local, i, j] -> W'[g*OG + o_local, c_local, K-1-i, K-1-j].
     int64_t cg = wType.getDimSize(0) / groups, og = wType.getDimSize(1);
@@ -214,7 +218,8 @@ struct MatMulLowering : OpConversionPattern<MatMulOp> {
     auto outType = op.getType();
     int64_t rank = outType.getRank();
     MLIRContext *ctx = rewriter.getContext();
-    AffineExpr m = getAffineDimExpr(rank - 2, ctx), n = getAffineDimExpr(rank - 1, ctx),
+    AffineExpr m = getAffineDimExpr(rank - 2, ctx),
+               n = getAffineDimExpr(rank - 1, ctx),
                k = getAffineDimExpr(rank, ctx);
     ArrayRef<int64_t> outBatch = outType.getShape().drop_back(2);
     auto operandMap = [&](Value v, AffineExpr row, AffineExpr col) {
@@ -231,7 +236,8 @@ struct MatMulLowering : OpConversionPattern<MatMulOp> {
     SmallVector<AffineMap> maps = {operandMap(adaptor.getLhs(), m, k),
                                    operandMap(adaptor.getRhs(), k, n),
                                    AffineMap::get(rank + 1, 0, outExprs, ctx)};
-    SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+    SmallVector<utils::IteratorType> iterators(rank,
+                                               utils::IteratorType::parallel);
     iterators.push_back(utils::IteratorType::reduction);
     Location loc = op.getLoc();
     auto generic = linalg::GenericOp::create(
@@ -239,7 +245,8 @@ struct MatMulLowering : OpConversionPattern<MatMulOp> {
         filledTensor(rewriter, loc, outType, 0.0), maps, iterators,
         [](OpBuilder &b, Location l, ValueRange a) {
           Value product = arith::MulFOp::create(b, l, a[0], a[1]);
-          linalg::YieldOp::create(b, l, arith::AddFOp::create(b, l, a[2], product).getResult());
+          linalg::YieldOp::create(
+              b, l, arith::AddFOp::create(b, l, a[2], product).getResult());
         });
     rewriter.replaceOp(op, generic.getResult(0));
     return success();
@@ -255,33 +262,44 @@ struct GemmLowering : OpConversionPattern<GemmOp> {
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     auto outType = op.getType();
-    double alpha = op.getAlpha().convertToDouble(), beta = op.getBeta().convertToDouble();
+    double alpha = op.getAlpha().convertToDouble(),
+           beta = op.getBeta().convertToDouble();
     Value acc = filledTensor(rewriter, loc, outType, 0.0);
     if (Value c = adaptor.getC())
-      acc = buildElementwise(rewriter, loc, outType, c,
-                             [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-                               if (beta == 1.0)
-                                 return a[0];
-                               return arith::MulFOp::create(
-                                   b, l, a[0], floatConstant(b, l, a[0].getType(), beta));
-                             });
-    AffineExpr m = rewriter.getAffineDimExpr(0), n = rewriter.getAffineDimExpr(1),
+      acc = buildElementwise(
+          rewriter, loc, outType, c,
+          [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+            if (beta == 1.0)
+              return a[0];
+            return arith::MulFOp::create(
+                b, l, a[0], floatConstant(b, l, a[0].getType(), beta));
+          });
+    AffineExpr m = rewriter.getAffineDimExpr(0),
+               n = rewriter.getAffineDimExpr(1),
                k = rewriter.getAffineDimExpr(2);
     MLIRContext *ctx = rewriter.getContext();
     SmallVector<AffineMap> maps = {
-        AffineMap::get(3, 0, op.getTransA() ? ArrayRef<AffineExpr>{k, m} : ArrayRef<AffineExpr>{m, k}, ctx),
-        AffineMap::get(3, 0, op.getTransB() ? ArrayRef<AffineExpr>{n, k} : ArrayRef<AffineExpr>{k, n}, ctx),
+        AffineMap::get(3, 0,
+                       op.getTransA() ? ArrayRef<AffineExpr>{k, m}
+                                      : ArrayRef<AffineExpr>{m, k},
+                       ctx),
+        AffineMap::get(3, 0,
+                       op.getTransB() ? ArrayRef<AffineExpr>{n, k}
+                                      : ArrayRef<AffineExpr>{k, n},
+                       ctx),
         AffineMap::get(3, 0, {m, n}, ctx)};
     auto generic = linalg::GenericOp::create(
-        rewriter, loc, outType, ValueRange{adaptor.getA(), adaptor.getB()}, acc, maps,
+        rewriter, loc, outType, ValueRange{adaptor.getA(), adaptor.getB()}, acc,
+        maps,
         {utils::IteratorType::parallel, utils::IteratorType::parallel,
          utils::IteratorType::reduction},
         [&](OpBuilder &b, Location l, ValueRange a) {
           Value product = arith::MulFOp::create(b, l, a[0], a[1]);
           if (alpha != 1.0)
-            product = arith::MulFOp::create(b, l, product,
-                                            floatConstant(b, l, a[0].getType(), alpha));
-          linalg::YieldOp::create(b, l, arith::AddFOp::create(b, l, a[2], product).getResult());
+            product = arith::MulFOp::create(
+                b, l, product, floatConstant(b, l, a[0].getType(), alpha));
+          linalg::YieldOp::create(
+              b, l, arith::AddFOp::create(b, l, a[2], product).getResult());
         });
     rewriter.replaceOp(op, generic.getResult(0));
     return success();
@@ -318,16 +336,17 @@ struct MaxPoolLowering : OpConversionPattern<MaxPoolOp> {
         effectiveEndPads(inType, op.getType(), op.getKernelShape(),
                          op.getStrides(), op.getDilations(), pads);
     double lowest = -std::numeric_limits<double>::infinity();
-    Value input = padTensor(rewriter, loc, adaptor.getInput(), {0, 0, pads[0], pads[1]},
-                            high, lowest);
+    Value input = padTensor(rewriter, loc, adaptor.getInput(),
+                            {0, 0, pads[0], pads[1]}, high, lowest);
     Value window = tensor::EmptyOp::create(rewriter, loc, op.getKernelShape(),
                                            inType.getElementType());
-    Value pool = linalg::PoolingNchwMaxOp::create(
-                     rewriter, loc, TypeRange{op.getType()}, ValueRange{input, window},
-                     filledTensor(rewriter, loc, op.getType(), lowest),
-                     i64Elements(rewriter, op.getStrides()),
-                     i64Elements(rewriter, op.getDilations()))
-                     .getResult(0);
+    Value pool =
+        linalg::PoolingNchwMaxOp::create(
+            rewriter, loc, TypeRange{op.getType()}, ValueRange{input, window},
+            filledTensor(rewriter, loc, op.getType(), lowest),
+            i64Elements(rewriter, op.getStrides()),
+            i64Elements(rewriter, op.getDilations()))
+            .getResult(0);
     rewriter.replaceOp(op, pool);
     return success();
   }
@@ -346,14 +365,16 @@ struct AvgPoolLowering : OpConversionPattern<AvgPoolOp> {
                       strides = op.getStrides();
     SmallVector<int64_t> high =
         effectiveEndPads(inType, outType, kernel, strides, {1, 1}, pads);
-    Value input = padTensor(rewriter, loc, adaptor.getInput(), {0, 0, pads[0], pads[1]},
-                            high, 0.0);
-    Value window = tensor::EmptyOp::create(rewriter, loc, kernel, inType.getElementType());
-    Value sum = linalg::PoolingNchwSumOp::create(
-                    rewriter, loc, TypeRange{outType}, ValueRange{input, window},
-                    filledTensor(rewriter, loc, outType, 0.0),
-                    i64Elements(rewriter, strides), i64Elements(rewriter, {1, 1}))
-                    .getResult(0);
+    Value input = padTensor(rewriter, loc, adaptor.getInput(),
+                            {0, 0, pads[0], pads[1]}, high, 0.0);
+    Value window =
+        tensor::EmptyOp::create(rewriter, loc, kernel, inType.getElementType());
+    Value sum =
+        linalg::PoolingNchwSumOp::create(
+            rewriter, loc, TypeRange{outType}, ValueRange{input, window},
+            filledTensor(rewriter, loc, outType, 0.0),
+            i64Elements(rewriter, strides), i64Elements(rewriter, {1, 1}))
+            .getResult(0);
 
     // The divisor per output position counts the taps inside the input (or,
     // with count_include_pad, inside input + declared padding).
@@ -365,19 +386,23 @@ struct AvgPoolLowering : OpConversionPattern<AvgPoolOp> {
         for (int i = 0; i < 2; ++i) {
           int64_t start = (i == 0 ? y : x) * strides[i] - pads[i];
           int64_t lo = op.getCountIncludePad() ? -pads[i] : 0;
-          int64_t hi = inType.getDimSize(2 + i) + (op.getCountIncludePad() ? pads[2 + i] : 0);
-          count[i] = std::max<int64_t>(
-              0, std::min(start + kernel[i], hi) - std::max(start, lo));
+          int64_t hi = inType.getDimSize(2 + i) +
+                       (op.getCountIncludePad() ? pads[2 + i] : 0);
+          count[i] = std::max<int64_t>(0, std::min(start + kernel[i], hi) -
+                                              std::max(start, lo));
         }
         divisor.push_back(static_cast<float>(count[0] * count[1]));
       }
-    auto divisorType = RankedTensorType::get({1, 1, ho, wo}, rewriter.getF32Type());
+    auto divisorType =
+        RankedTensorType::get({1, 1, ho, wo}, rewriter.getF32Type());
     Value divisorValue = arith::ConstantOp::create(
-        rewriter, loc, DenseElementsAttr::get(divisorType, ArrayRef<float>(divisor)));
-    Value result = buildElementwise(rewriter, loc, outType, {sum, divisorValue},
-                                    [](OpBuilder &b, Location l, ValueRange a) -> Value {
-                                      return arith::DivFOp::create(b, l, a[0], a[1]);
-                                    });
+        rewriter, loc,
+        DenseElementsAttr::get(divisorType, ArrayRef<float>(divisor)));
+    Value result =
+        buildElementwise(rewriter, loc, outType, {sum, divisorValue},
+                         [](OpBuilder &b, Location l, ValueRange a) -> Value {
+                           return arith::DivFOp::create(b, l, a[0], a[1]);
+                         });
     rewriter.replaceOp(op, result);
     return success();
   }

@@ -26,7 +26,8 @@ struct ConstantLowering : OpConversionPattern<ConstantOp> {
   LogicalResult
   matchAndRewrite(ConstantOp op, OpAdaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, cast<TypedAttr>(op.getValue()));
+    rewriter.replaceOpWithNewOp<arith::ConstantOp>(
+        op, cast<TypedAttr>(op.getValue()));
     return success();
   }
 };
@@ -115,8 +116,8 @@ struct ReshapeLowering : OpConversionPattern<ReshapeOp> {
   LogicalResult
   matchAndRewrite(ReshapeOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    rewriter.replaceOp(op, reshapeTensor(rewriter, op.getLoc(), adaptor.getInput(),
-                                         op.getType()));
+    rewriter.replaceOp(op, reshapeTensor(rewriter, op.getLoc(),
+                                         adaptor.getInput(), op.getType()));
     return success();
   }
 };
@@ -129,8 +130,8 @@ struct TransposeLowering : OpConversionPattern<TransposeOp> {
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     auto transpose = linalg::TransposeOp::create(
-        rewriter, loc, adaptor.getInput(), emptyTensor(rewriter, loc, op.getType()),
-        op.getPerm());
+        rewriter, loc, adaptor.getInput(),
+        emptyTensor(rewriter, loc, op.getType()), op.getPerm());
     rewriter.replaceOp(op, transpose.getResult());
     return success();
   }
@@ -138,13 +139,15 @@ struct TransposeLowering : OpConversionPattern<TransposeOp> {
 
 /// A linalg.generic over the result whose body computes source indices from
 /// the output indices and reads the source with tensor.extract.
-Value buildGather(OpBuilder &b, Location loc, RankedTensorType resultType,
-                  llvm::function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
+Value buildGather(
+    OpBuilder &b, Location loc, RankedTensorType resultType,
+    llvm::function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
   int64_t rank = resultType.getRank();
   return linalg::GenericOp::create(
              b, loc, resultType, ValueRange{}, emptyTensor(b, loc, resultType),
              b.getMultiDimIdentityMap(rank),
-             SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+             SmallVector<utils::IteratorType>(rank,
+                                              utils::IteratorType::parallel),
              [&](OpBuilder &nb, Location l, ValueRange) {
                SmallVector<Value> indices;
                for (int64_t d = 0; d < rank; ++d)
@@ -170,19 +173,22 @@ struct PadLowering : OpConversionPattern<PadOp> {
     int64_t rank = inType.getRank();
     ArrayRef<int64_t> pads = op.getPads();
     if (op.getMode() == PadMode::constant) {
-      rewriter.replaceOp(op, padTensor(rewriter, loc, input, pads.take_front(rank),
-                                       pads.drop_front(rank),
-                                       op.getValue().convertToDouble()));
+      rewriter.replaceOp(op,
+                         padTensor(rewriter, loc, input, pads.take_front(rank),
+                                   pads.drop_front(rank),
+                                   op.getValue().convertToDouble()));
       return success();
     }
     bool reflect = op.getMode() == PadMode::reflect;
     Value result = buildGather(
-        rewriter, loc, op.getType(), [&](OpBuilder &b, Location l, ValueRange out) {
+        rewriter, loc, op.getType(),
+        [&](OpBuilder &b, Location l, ValueRange out) {
           SmallVector<Value> src;
           for (int64_t d = 0; d < rank; ++d) {
             Value zero = indexConstant(b, l, 0);
             Value last = indexConstant(b, l, inType.getDimSize(d) - 1);
-            Value i = arith::SubIOp::create(b, l, out[d], indexConstant(b, l, pads[d]));
+            Value i = arith::SubIOp::create(b, l, out[d],
+                                            indexConstant(b, l, pads[d]));
             if (reflect) {
               // -i before the start, 2*last - i past the end.
               Value neg = arith::SubIOp::create(b, l, zero, i);
@@ -191,8 +197,8 @@ struct PadLowering : OpConversionPattern<PadOp> {
                   b, l, indexConstant(b, l, 2 * (inType.getDimSize(d) - 1)), i);
               i = arith::MinSIOp::create(b, l, i, mirrored);
             } else {
-              i = arith::MinSIOp::create(b, l, arith::MaxSIOp::create(b, l, i, zero),
-                                         last);
+              i = arith::MinSIOp::create(
+                  b, l, arith::MaxSIOp::create(b, l, i, zero), last);
             }
             src.push_back(i);
           }
@@ -211,7 +217,8 @@ struct ResizeLowering : OpConversionPattern<ResizeOp> {
                          int64_t in, int64_t out, double scale) const {
     Type f32 = b.getF32Type();
     Value x = arith::UIToFPOp::create(
-        b, l, f32, arith::IndexCastUIOp::create(b, l, b.getI64Type(), outIndex));
+        b, l, f32,
+        arith::IndexCastUIOp::create(b, l, b.getI64Type(), outIndex));
     auto cst = [&](double v) { return floatConstant(b, l, f32, v); };
     switch (op.getCoordinateTransform()) {
     case CoordinateTransform::asymmetric:
@@ -219,7 +226,8 @@ struct ResizeLowering : OpConversionPattern<ResizeOp> {
     case CoordinateTransform::align_corners:
       if (out == 1)
         return cst(0.0);
-      return arith::MulFOp::create(b, l, x, cst(double(in - 1) / double(out - 1)));
+      return arith::MulFOp::create(b, l, x,
+                                   cst(double(in - 1) / double(out - 1)));
     case CoordinateTransform::pytorch_half_pixel:
       if (out == 1)
         return cst(0.0);
@@ -238,7 +246,8 @@ struct ResizeLowering : OpConversionPattern<ResizeOp> {
   Value toIndex(OpBuilder &b, Location l, Value x, int64_t in) const {
     Type f32 = b.getF32Type();
     x = arith::MaximumFOp::create(b, l, x, floatConstant(b, l, f32, 0.0));
-    x = arith::MinimumFOp::create(b, l, x, floatConstant(b, l, f32, double(in - 1)));
+    x = arith::MinimumFOp::create(b, l, x,
+                                  floatConstant(b, l, f32, double(in - 1)));
     Value i = arith::FPToSIOp::create(b, l, b.getI64Type(), x);
     return arith::IndexCastOp::create(b, l, b.getIndexType(), i);
   }
@@ -252,9 +261,11 @@ struct ResizeLowering : OpConversionPattern<ResizeOp> {
     case NearestMode::ceil:
       return math::CeilOp::create(b, l, x);
     case NearestMode::round_prefer_ceil:
-      return math::FloorOp::create(b, l, arith::AddFOp::create(b, l, x, cst(0.5)));
+      return math::FloorOp::create(b, l,
+                                   arith::AddFOp::create(b, l, x, cst(0.5)));
     case NearestMode::round_prefer_floor:
-      return math::CeilOp::create(b, l, arith::SubFOp::create(b, l, x, cst(0.5)));
+      return math::CeilOp::create(b, l,
+                                  arith::SubFOp::create(b, l, x, cst(0.5)));
     }
     llvm_unreachable("unknown nearest mode");
   }
@@ -277,49 +288,58 @@ struct ResizeLowering : OpConversionPattern<ResizeOp> {
     }
     bool linear = op.getMode() == ResizeMode::linear;
     if (linear && interpolated.size() > 3)
-      return rewriter.notifyMatchFailure(op, "linear resize over more than 3 dims");
+      return rewriter.notifyMatchFailure(op,
+                                         "linear resize over more than 3 dims");
 
     Value result = buildGather(
-        rewriter, loc, outType, [&](OpBuilder &b, Location l, ValueRange out) -> Value {
-          SmallVector<Value> base(out.begin(), out.end()), next(base), weight(rank);
+        rewriter, loc, outType,
+        [&](OpBuilder &b, Location l, ValueRange out) -> Value {
+          SmallVector<Value> base(out.begin(), out.end()), next(base),
+              weight(rank);
           for (int64_t d : interpolated) {
             int64_t in = inType.getDimSize(d);
-            Value x = sourceCoordinate(b, l, op, out[d], in, outType.getDimSize(d),
-                                       scales[d]);
+            Value x = sourceCoordinate(b, l, op, out[d], in,
+                                       outType.getDimSize(d), scales[d]);
             if (!linear) {
               base[d] = toIndex(b, l, roundNearest(b, l, op, x), in);
               continue;
             }
             Type f32 = b.getF32Type();
-            x = arith::MaximumFOp::create(b, l, x, floatConstant(b, l, f32, 0.0));
-            x = arith::MinimumFOp::create(b, l, x, floatConstant(b, l, f32, double(in - 1)));
+            x = arith::MaximumFOp::create(b, l, x,
+                                          floatConstant(b, l, f32, 0.0));
+            x = arith::MinimumFOp::create(
+                b, l, x, floatConstant(b, l, f32, double(in - 1)));
             Value lower = math::FloorOp::create(b, l, x);
             weight[d] = arith::SubFOp::create(b, l, x, lower);
             base[d] = toIndex(b, l, lower, in);
             next[d] = arith::MinSIOp::create(
-                b, l, arith::AddIOp::create(b, l, base[d], indexConstant(b, l, 1)),
+                b, l,
+                arith::AddIOp::create(b, l, base[d], indexConstant(b, l, 1)),
                 indexConstant(b, l, in - 1));
           }
           if (!linear)
             return tensor::ExtractOp::create(b, l, input, base);
           // Blend the 2^k neighbours with the per-dim weights.
           Value acc;
-          for (unsigned corner = 0; corner < (1u << interpolated.size()); ++corner) {
+          for (unsigned corner = 0; corner < (1u << interpolated.size());
+               ++corner) {
             SmallVector<Value> idx(base);
             Value w = floatConstant(b, l, b.getF32Type(), 1.0);
             for (auto [bit, d] : llvm::enumerate(interpolated)) {
               bool upper = corner & (1u << bit);
               if (upper)
                 idx[d] = next[d];
-              Value f = upper ? weight[d]
-                              : arith::SubFOp::create(
-                                    b, l, floatConstant(b, l, b.getF32Type(), 1.0),
-                                    weight[d]);
+              Value f =
+                  upper ? weight[d]
+                        : arith::SubFOp::create(
+                              b, l, floatConstant(b, l, b.getF32Type(), 1.0),
+                              weight[d]);
               w = arith::MulFOp::create(b, l, w, f);
             }
             Value term = arith::MulFOp::create(
                 b, l, tensor::ExtractOp::create(b, l, input, idx), w);
-            acc = acc ? arith::AddFOp::create(b, l, acc, term).getResult() : term;
+            acc =
+                acc ? arith::AddFOp::create(b, l, acc, term).getResult() : term;
           }
           return acc;
         });

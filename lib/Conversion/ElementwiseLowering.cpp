@@ -21,18 +21,19 @@ Value sigmoid(OpBuilder &b, Location loc, Value x) {
   Type t = x.getType();
   Value one = floatConstant(b, loc, t, 1.0);
   Value e = math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, x));
-  return arith::DivFOp::create(b, loc, one, arith::AddFOp::create(b, loc, one, e));
+  return arith::DivFOp::create(b, loc, one,
+                               arith::AddFOp::create(b, loc, one, e));
 }
 
 Value clamp(OpBuilder &b, Location loc, Value x, double lo, double hi) {
   Type t = x.getType();
-  Value low = arith::MaximumFOp::create(b, loc, x, floatConstant(b, loc, t, lo));
+  Value low =
+      arith::MaximumFOp::create(b, loc, x, floatConstant(b, loc, t, lo));
   return arith::MinimumFOp::create(b, loc, low, floatConstant(b, loc, t, hi));
 }
 
 /// Lowers a unary coda op given its scalar function.
-template <typename OpTy>
-struct UnaryLowering : OpConversionPattern<OpTy> {
+template <typename OpTy> struct UnaryLowering : OpConversionPattern<OpTy> {
   using OpConversionPattern<OpTy>::OpConversionPattern;
   using Adaptor = typename OpTy::Adaptor;
 
@@ -62,13 +63,15 @@ struct UnaryLowering : OpConversionPattern<OpTy> {
   };
 
 CODA_UNARY(ReluLowering, ReluOp,
-           return arith::MaximumFOp::create(b, loc, x, floatConstant(b, loc, t, 0));)
+           return arith::MaximumFOp::create(b, loc, x,
+                                            floatConstant(b, loc, t, 0));)
 CODA_UNARY(SigmoidLowering, SigmoidOp, return sigmoid(b, loc, x);)
 CODA_UNARY(TanhLowering, TanhOp, return math::TanhOp::create(b, loc, x);)
 CODA_UNARY(SiLULowering, SiLUOp,
            return arith::MulFOp::create(b, loc, x, sigmoid(b, loc, x));)
 CODA_UNARY(HardSwishLowering, HardSwishOp, {
-  Value shifted = arith::AddFOp::create(b, loc, x, floatConstant(b, loc, t, 3.0));
+  Value shifted =
+      arith::AddFOp::create(b, loc, x, floatConstant(b, loc, t, 3.0));
   Value gate = arith::DivFOp::create(b, loc, clamp(b, loc, shifted, 0.0, 6.0),
                                      floatConstant(b, loc, t, 6.0));
   return arith::MulFOp::create(b, loc, x, gate);
@@ -102,7 +105,8 @@ struct BinaryLowering : OpConversionPattern<OpTy> {
   matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Value result = buildElementwise(
-        rewriter, op.getLoc(), op.getType(), {adaptor.getLhs(), adaptor.getRhs()},
+        rewriter, op.getLoc(), op.getType(),
+        {adaptor.getLhs(), adaptor.getRhs()},
         [](OpBuilder &b, Location loc, ValueRange args) -> Value {
           return ScalarOp::create(b, loc, args[0], args[1]);
         });
@@ -123,19 +127,23 @@ struct BatchNormLowering : OpConversionPattern<BatchNormOp> {
     paramShape[1] = type.getDimSize(1);
     auto paramType = type.clone(paramShape);
     Location loc = op.getLoc();
-    auto asParam = [&](Value v) { return reshapeTensor(rewriter, loc, v, paramType); };
+    auto asParam = [&](Value v) {
+      return reshapeTensor(rewriter, loc, v, paramType);
+    };
     double eps = op.getEpsilon().convertToDouble();
     Value result = buildElementwise(
         rewriter, loc, type,
-        {adaptor.getInput(), asParam(adaptor.getScale()), asParam(adaptor.getBias()),
-         asParam(adaptor.getMean()), asParam(adaptor.getVariance())},
+        {adaptor.getInput(), asParam(adaptor.getScale()),
+         asParam(adaptor.getBias()), asParam(adaptor.getMean()),
+         asParam(adaptor.getVariance())},
         [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-          Value var = arith::AddFOp::create(b, l, a[4],
-                                            floatConstant(b, l, a[4].getType(), eps));
-          Value scale = arith::DivFOp::create(b, l, a[1], math::SqrtOp::create(b, l, var));
+          Value var = arith::AddFOp::create(
+              b, l, a[4], floatConstant(b, l, a[4].getType(), eps));
+          Value scale = arith::DivFOp::create(b, l, a[1],
+                                              math::SqrtOp::create(b, l, var));
           Value centered = arith::SubFOp::create(b, l, a[0], a[3]);
-          return arith::AddFOp::create(b, l, arith::MulFOp::create(b, l, centered, scale),
-                                       a[2]);
+          return arith::AddFOp::create(
+              b, l, arith::MulFOp::create(b, l, centered, scale), a[2]);
         });
     rewriter.replaceOp(op, result);
     return success();
@@ -144,8 +152,8 @@ struct BatchNormLowering : OpConversionPattern<BatchNormOp> {
 
 /// Reduces `input` over `axes` with `combine`, starting from `init`; the
 /// result keeps the reduced dims as size 1.
-Value reduceKeepDims(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> axes,
-                     double init, ScalarFn combine) {
+Value reduceKeepDims(OpBuilder &b, Location loc, Value input,
+                     ArrayRef<int64_t> axes, double init, ScalarFn combine) {
   auto type = cast<RankedTensorType>(input.getType());
   SmallVector<int64_t> shape(type.getShape());
   SmallVector<AffineExpr> outExprs;
@@ -154,7 +162,8 @@ Value reduceKeepDims(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> 
     bool reduced = llvm::is_contained(axes, d);
     if (reduced)
       shape[d] = 1;
-    outExprs.push_back(reduced ? b.getAffineConstantExpr(0) : b.getAffineDimExpr(d));
+    outExprs.push_back(reduced ? b.getAffineConstantExpr(0)
+                               : b.getAffineDimExpr(d));
     iterators.push_back(reduced ? utils::IteratorType::reduction
                                 : utils::IteratorType::parallel);
   }
@@ -175,18 +184,20 @@ Value addScalars(OpBuilder &b, Location loc, ValueRange args) {
   return arith::AddFOp::create(b, loc, args[0], args[1]);
 }
 
-Value meanKeepDims(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> axes) {
+Value meanKeepDims(OpBuilder &b, Location loc, Value input,
+                   ArrayRef<int64_t> axes) {
   auto type = cast<RankedTensorType>(input.getType());
   int64_t count = 1;
   for (int64_t axis : axes)
     count *= type.getDimSize(axis);
   Value sum = reduceKeepDims(b, loc, input, axes, 0.0, addScalars);
   auto sumType = cast<RankedTensorType>(sum.getType());
-  return buildElementwise(b, loc, sumType, sum,
-                          [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
-                            return arith::DivFOp::create(
-                                nb, l, a[0], floatConstant(nb, l, a[0].getType(), count));
-                          });
+  return buildElementwise(
+      b, loc, sumType, sum,
+      [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+        return arith::DivFOp::create(
+            nb, l, a[0], floatConstant(nb, l, a[0].getType(), count));
+      });
 }
 
 struct ReduceMeanLowering : OpConversionPattern<ReduceMeanOp> {
@@ -195,8 +206,10 @@ struct ReduceMeanLowering : OpConversionPattern<ReduceMeanOp> {
   LogicalResult
   matchAndRewrite(ReduceMeanOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    Value mean = meanKeepDims(rewriter, op.getLoc(), adaptor.getInput(), op.getAxes());
-    rewriter.replaceOp(op, reshapeTensor(rewriter, op.getLoc(), mean, op.getType()));
+    Value mean =
+        meanKeepDims(rewriter, op.getLoc(), adaptor.getInput(), op.getAxes());
+    rewriter.replaceOp(
+        op, reshapeTensor(rewriter, op.getLoc(), mean, op.getType()));
     return success();
   }
 };
@@ -214,11 +227,12 @@ struct GlobalPoolLowering : OpConversionPattern<OpTy> {
       axes.push_back(d);
     Location loc = op.getLoc();
     Value result =
-        isMax ? reduceKeepDims(rewriter, loc, adaptor.getInput(), axes,
-                               -std::numeric_limits<double>::infinity(),
-                               [](OpBuilder &b, Location l, ValueRange a) -> Value {
-                                 return arith::MaximumFOp::create(b, l, a[0], a[1]);
-                               })
+        isMax ? reduceKeepDims(
+                    rewriter, loc, adaptor.getInput(), axes,
+                    -std::numeric_limits<double>::infinity(),
+                    [](OpBuilder &b, Location l, ValueRange a) -> Value {
+                      return arith::MaximumFOp::create(b, l, a[0], a[1]);
+                    })
               : meanKeepDims(rewriter, loc, adaptor.getInput(), axes);
     rewriter.replaceOp(op, result);
     return success();
@@ -236,20 +250,23 @@ struct SoftmaxLowering : OpConversionPattern<SoftmaxOp> {
     int64_t axis = op.getAxis();
     Value x = adaptor.getInput();
     auto type = op.getType();
-    Value max = reduceKeepDims(rewriter, loc, x, axis, -std::numeric_limits<double>::infinity(),
-                               [](OpBuilder &b, Location l, ValueRange a) -> Value {
-                                 return arith::MaximumFOp::create(b, l, a[0], a[1]);
-                               });
-    Value exp = buildElementwise(rewriter, loc, type, {x, max},
-                                 [](OpBuilder &b, Location l, ValueRange a) -> Value {
-                                   return math::ExpOp::create(
-                                       b, l, arith::SubFOp::create(b, l, a[0], a[1]));
-                                 });
+    Value max = reduceKeepDims(
+        rewriter, loc, x, axis, -std::numeric_limits<double>::infinity(),
+        [](OpBuilder &b, Location l, ValueRange a) -> Value {
+          return arith::MaximumFOp::create(b, l, a[0], a[1]);
+        });
+    Value exp =
+        buildElementwise(rewriter, loc, type, {x, max},
+                         [](OpBuilder &b, Location l, ValueRange a) -> Value {
+                           return math::ExpOp::create(
+                               b, l, arith::SubFOp::create(b, l, a[0], a[1]));
+                         });
     Value sum = reduceKeepDims(rewriter, loc, exp, axis, 0.0, addScalars);
-    Value result = buildElementwise(rewriter, loc, type, {exp, sum},
-                                    [](OpBuilder &b, Location l, ValueRange a) -> Value {
-                                      return arith::DivFOp::create(b, l, a[0], a[1]);
-                                    });
+    Value result =
+        buildElementwise(rewriter, loc, type, {exp, sum},
+                         [](OpBuilder &b, Location l, ValueRange a) -> Value {
+                           return arith::DivFOp::create(b, l, a[0], a[1]);
+                         });
     rewriter.replaceOp(op, result);
     return success();
   }

@@ -11,7 +11,8 @@ Value coda::floatConstant(OpBuilder &b, Location loc, Type type, double value) {
 }
 
 Value coda::emptyTensor(OpBuilder &b, Location loc, RankedTensorType type) {
-  return tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());
+  return tensor::EmptyOp::create(b, loc, type.getShape(),
+                                 type.getElementType());
 }
 
 Value coda::filledTensor(OpBuilder &b, Location loc, RankedTensorType type,
@@ -40,9 +41,9 @@ Value coda::buildElementwise(OpBuilder &b, Location loc,
   MLIRContext *ctx = b.getContext();
   SmallVector<AffineMap> maps;
   for (Value input : inputs)
-    maps.push_back(broadcastMap(
-        ctx, cast<RankedTensorType>(input.getType()).getShape(),
-        resultType.getShape()));
+    maps.push_back(
+        broadcastMap(ctx, cast<RankedTensorType>(input.getType()).getShape(),
+                     resultType.getShape()));
   maps.push_back(b.getMultiDimIdentityMap(resultType.getRank()));
   SmallVector<utils::IteratorType> iterators(resultType.getRank(),
                                              utils::IteratorType::parallel);
@@ -108,8 +109,8 @@ DenseIntElementsAttr coda::i64Elements(OpBuilder &b, ArrayRef<int64_t> values) {
   return DenseIntElementsAttr::get(type, values);
 }
 
-SmallVector<OpFoldResult> coda::indexAttrs(OpBuilder &b, ArrayRef<int64_t> values) {
-  return llvm::map_to_vector(values, [&](int64_t v) -> OpFoldResult {
-    return b.getIndexAttr(v);
-  });
+SmallVector<OpFoldResult> coda::indexAttrs(OpBuilder &b,
+                                           ArrayRef<int64_t> values) {
+  return llvm::map_to_vector(
+      values, [&](int64_t v) -> OpFoldResult { return b.getIndexAttr(v); });
 }

@@ -12,12 +12,12 @@
 namespace coda {
 
 /// Body of an elementwise computation: scalar arguments in, scalar out.
-using ScalarFn = llvm::function_ref<mlir::Value(mlir::OpBuilder &, mlir::Location,
-                                                mlir::ValueRange)>;
+using ScalarFn = llvm::function_ref<mlir::Value(
+    mlir::OpBuilder &, mlir::Location, mlir::ValueRange)>;
 
 /// A scalar constant of `type` (a float type).
-mlir::Value floatConstant(mlir::OpBuilder &b, mlir::Location loc, mlir::Type type,
-                          double value);
+mlir::Value floatConstant(mlir::OpBuilder &b, mlir::Location loc,
+                          mlir::Type type, double value);
 
 /// An empty tensor of `type`, optionally filled with `fill`.
 mlir::Value emptyTensor(mlir::OpBuilder &b, mlir::Location loc,
@@ -51,8 +51,8 @@ mlir::DenseIntElementsAttr i64Elements(mlir::OpBuilder &b,
                                        llvm::ArrayRef<int64_t> values);
 
 /// Static index attributes, as the slice ops take offsets/sizes/strides.
-llvm::SmallVector<mlir::OpFoldResult> indexAttrs(mlir::OpBuilder &b,
-                                                 llvm::ArrayRef<int64_t> values);
+llvm::SmallVector<mlir::OpFoldResult>
+indexAttrs(mlir::OpBuilder &b, llvm::ArrayRef<int64_t> values);
 
 /// Adds the conversion patterns of each group.
 void populateElementwiseLoweringPatterns(mlir::RewritePatternSet &patterns);

@@ -54,13 +54,13 @@ std::optional<SmallVector<float>> coda::getFloatValues(Attribute attr) {
   return std::nullopt;
 }
 
-ElementsAttr coda::makeFloatElements(RankedTensorType type, ArrayRef<float> values,
+ElementsAttr coda::makeFloatElements(RankedTensorType type,
+                                     ArrayRef<float> values,
                                      StringRef blobName) {
   // Small tensors stay readable in the IR; weights go into resource blobs.
   constexpr int64_t kInlineLimit = 16;
   if (type.getNumElements() <= kInlineLimit)
     return DenseElementsAttr::get(type, values);
   return DenseResourceElementsAttr::get(
-      type, blobName,
-      HeapAsmResourceBlob::allocateAndCopyInferAlign(values));
+      type, blobName, HeapAsmResourceBlob::allocateAndCopyInferAlign(values));
 }

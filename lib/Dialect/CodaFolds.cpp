@@ -39,10 +39,12 @@ static OpFoldResult foldBinary(Operation *op, ArrayRef<Attribute> operands,
       return {};
   }
   return constFoldBinaryOp<FloatAttr, APFloat, void>(
-      operands, type, [&](const APFloat &a, const APFloat &b) -> std::optional<APFloat> {
+      operands, type,
+      [&](const APFloat &a, const APFloat &b) -> std::optional<APFloat> {
         APFloat result(fn(a.convertToFloat(), b.convertToFloat()));
         bool lost;
-        result.convert(a.getSemantics(), llvm::RoundingMode::NearestTiesToEven, &lost);
+        result.convert(a.getSemantics(), llvm::RoundingMode::NearestTiesToEven,
+                       &lost);
         return result;
       });
 }
@@ -50,8 +52,7 @@ static OpFoldResult foldBinary(Operation *op, ArrayRef<Attribute> operands,
 /// Returns true if `attr` is a splat constant equal to `value`.
 static bool isSplatOf(Attribute attr, float value) {
   auto elements = dyn_cast_or_null<DenseElementsAttr>(attr);
-  return elements && elements.isSplat() &&
-         elements.getElementType().isF32() &&
+  return elements && elements.isSplat() && elements.getElementType().isF32() &&
          elements.getSplatValue<float>() == value;
 }
 
@@ -66,22 +67,26 @@ static OpFoldResult foldIdentityRhs(Operation *op, Value lhs, Attribute rhs,
 OpFoldResult AddOp::fold(FoldAdaptor adaptor) {
   if (OpFoldResult r = foldIdentityRhs(*this, getLhs(), adaptor.getRhs(), 0.f))
     return r;
-  return foldBinary(*this, adaptor.getOperands(), [](float a, float b) { return a + b; });
+  return foldBinary(*this, adaptor.getOperands(),
+                    [](float a, float b) { return a + b; });
 }
 OpFoldResult SubOp::fold(FoldAdaptor adaptor) {
   if (OpFoldResult r = foldIdentityRhs(*this, getLhs(), adaptor.getRhs(), 0.f))
     return r;
-  return foldBinary(*this, adaptor.getOperands(), [](float a, float b) { return a - b; });
+  return foldBinary(*this, adaptor.getOperands(),
+                    [](float a, float b) { return a - b; });
 }
 OpFoldResult MulOp::fold(FoldAdaptor adaptor) {
   if (OpFoldResult r = foldIdentityRhs(*this, getLhs(), adaptor.getRhs(), 1.f))
     return r;
-  return foldBinary(*this, adaptor.getOperands(), [](float a, float b) { return a * b; });
+  return foldBinary(*this, adaptor.getOperands(),
+                    [](float a, float b) { return a * b; });
 }
 OpFoldResult DivOp::fold(FoldAdaptor adaptor) {
   if (OpFoldResult r = foldIdentityRhs(*this, getLhs(), adaptor.getRhs(), 1.f))
     return r;
-  return foldBinary(*this, adaptor.getOperands(), [](float a, float b) { return a / b; });
+  return foldBinary(*this, adaptor.getOperands(),
+                    [](float a, float b) { return a / b; });
 }
 OpFoldResult PowOp::fold(FoldAdaptor adaptor) {
   if (OpFoldResult r = foldIdentityRhs(*this, getLhs(), adaptor.getRhs(), 1.f))
@@ -188,7 +193,8 @@ struct FoldBatchNormIntoConv : OpRewritePattern<BatchNormOp> {
     auto mean = constantValues(bn.getMean());
     auto var = constantValues(bn.getVariance());
     if (!weight || !gamma || !beta || !mean || !var)
-      return rewriter.notifyMatchFailure(bn, "parameters are not f32 constants");
+      return rewriter.notifyMatchFailure(bn,
+                                         "parameters are not f32 constants");
     int64_t filters = gamma->size();
     SmallVector<float> bias(filters, 0.f);
     if (conv.getBias()) {
@@ -209,12 +215,14 @@ struct FoldBatchNormIntoConv : OpRewritePattern<BatchNormOp> {
 
     Location loc = conv.getLoc();
     auto weightType = cast<RankedTensorType>(conv.getWeight().getType());
-    auto biasType = RankedTensorType::get({filters}, weightType.getElementType());
+    auto biasType =
+        RankedTensorType::get({filters}, weightType.getElementType());
     Value newWeight = ConstantOp::create(
         rewriter, loc, weightType,
         makeFloatElements(weightType, *weight, "bn_folded_weight"));
-    Value newBias = ConstantOp::create(
-        rewriter, loc, biasType, makeFloatElements(biasType, bias, "bn_folded_bias"));
+    Value newBias =
+        ConstantOp::create(rewriter, loc, biasType,
+                           makeFloatElements(biasType, bias, "bn_folded_bias"));
     rewriter.replaceOpWithNewOp<Conv2DOp>(
         bn, bn.getType(), conv.getInput(), newWeight, newBias,
         conv.getStridesAttr(), conv.getDilationsAttr(), conv.getPadsAttr(),

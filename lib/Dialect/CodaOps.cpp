@@ -54,7 +54,8 @@ static int64_t windowOutputSize(int64_t in, int64_t kernel, int64_t stride,
   int64_t padded = in + padBegin + padEnd - span;
   if (padded < 0)
     return -1;
-  int64_t out = (ceilMode ? llvm::divideCeil(padded, stride) : padded / stride) + 1;
+  int64_t out =
+      (ceilMode ? llvm::divideCeil(padded, stride) : padded / stride) + 1;
   // A window must start inside the input or its leading padding.
   if (ceilMode && (out - 1) * stride >= in + padBegin)
     --out;
@@ -63,26 +64,27 @@ static int64_t windowOutputSize(int64_t in, int64_t kernel, int64_t stride,
 
 /// Infers NCHW outputs of windowed ops (convolution, pooling) for the spatial
 /// dimensions. Errors name the op.
-static LogicalResult
-inferSpatial(std::optional<Location> loc, StringRef opName,
-             ArrayRef<int64_t> inShape, ArrayRef<int64_t> kernel,
-             ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations,
-             ArrayRef<int64_t> pads, bool ceilMode,
-             SmallVectorImpl<int64_t> &outSpatial) {
+static LogicalResult inferSpatial(std::optional<Location> loc, StringRef opName,
+                                  ArrayRef<int64_t> inShape,
+                                  ArrayRef<int64_t> kernel,
+                                  ArrayRef<int64_t> strides,
+                                  ArrayRef<int64_t> dilations,
+                                  ArrayRef<int64_t> pads, bool ceilMode,
+                                  SmallVectorImpl<int64_t> &outSpatial) {
   if (failed(checkArray(loc, opName, "kernel", kernel, 2, 1)) ||
       failed(checkArray(loc, opName, "strides", strides, 2, 1)) ||
       failed(checkArray(loc, opName, "dilations", dilations, 2, 1)) ||
       failed(checkArray(loc, opName, "pads", pads, 4, 0)))
     return failure();
   for (int d = 0; d < 2; ++d) {
-    int64_t out = windowOutputSize(inShape[2 + d], kernel[d], strides[d],
-                                   dilations[d], pads[d], pads[d + 2], ceilMode);
+    int64_t out =
+        windowOutputSize(inShape[2 + d], kernel[d], strides[d], dilations[d],
+                         pads[d], pads[d + 2], ceilMode);
     if (out < 1)
-      return emitOptionalError(loc, "'", opName, "' op window of size ",
-                               kernel[d], " (dilation ", dilations[d],
-                               ") does not fit spatial dimension ", 2 + d,
-                               " of size ", inShape[2 + d], " with padding ",
-                               pads[d], "+", pads[d + 2]);
+      return emitOptionalError(
+          loc, "'", opName, "' op window of size ", kernel[d], " (dilation ",
+          dilations[d], ") does not fit spatial dimension ", 2 + d, " of size ",
+          inShape[2 + d], " with padding ", pads[d], "+", pads[d + 2]);
     outSpatial.push_back(out);
   }
   return success();
@@ -98,14 +100,15 @@ static LogicalResult requireRank(std::optional<Location> loc, StringRef opName,
 }
 
 static LogicalResult requireSameElementType(std::optional<Location> loc,
-                                            StringRef opName, ValueRange values) {
+                                            StringRef opName,
+                                            ValueRange values) {
   Type elementType = tensorTypeOf(values.front()).getElementType();
   for (Value v : values.drop_front())
     if (tensorTypeOf(v).getElementType() != elementType)
-      return emitOptionalError(loc, "'", opName,
-                               "' op operands must have the same element type, got ",
-                               elementType, " and ",
-                               tensorTypeOf(v).getElementType());
+      return emitOptionalError(
+          loc, "'", opName,
+          "' op operands must have the same element type, got ", elementType,
+          " and ", tensorTypeOf(v).getElementType());
   return success();
 }
 
@@ -120,7 +123,8 @@ int64_t coda::detail::getNumOutputElements(Operation *op) {
 // Conv2DOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult Conv2DOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+LogicalResult Conv2DOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location> loc,
                                          Adaptor adaptor,
                                          SmallVectorImpl<Type> &results) {
   StringRef name = getOperationName();
@@ -137,27 +141,31 @@ LogicalResult Conv2DOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
                              ") and filters (", filters, ")");
   if (weight.getDimSize(1) * groups != channels)
     return emitOptionalError(loc, "'", name, "' op weight expects ",
-                             weight.getDimSize(1) * groups,
-                             " input channels (", weight.getDimSize(1), " x ",
-                             groups, " groups), input has ", channels);
+                             weight.getDimSize(1) * groups, " input channels (",
+                             weight.getDimSize(1), " x ", groups,
+                             " groups), input has ", channels);
   SmallVector<int64_t> shape = {input.getDimSize(0), filters};
-  if (failed(inferSpatial(loc, name, input.getShape(), weight.getShape().drop_front(2),
-                          adaptor.getStrides(), adaptor.getDilations(),
-                          adaptor.getPads(), /*ceilMode=*/false, shape)))
+  if (failed(inferSpatial(loc, name, input.getShape(),
+                          weight.getShape().drop_front(2), adaptor.getStrides(),
+                          adaptor.getDilations(), adaptor.getPads(),
+                          /*ceilMode=*/false, shape)))
     return failure();
   results.push_back(RankedTensorType::get(shape, input.getElementType()));
   return success();
 }
 
 LogicalResult Conv2DOp::verify() {
-  if (failed(requireSameElementType(getLoc(), getOperationName(), getOperands())))
+  if (failed(
+          requireSameElementType(getLoc(), getOperationName(), getOperands())))
     return failure();
   if (Value bias = getBias()) {
     auto biasType = tensorTypeOf(bias);
     if (biasType.getRank() != 1 ||
         biasType.getDimSize(0) != tensorTypeOf(getWeight()).getDimSize(0))
-      return emitOpError("bias must be a 1-D tensor with one entry per filter (")
-             << tensorTypeOf(getWeight()).getDimSize(0) << "), got " << biasType;
+      return emitOpError(
+                 "bias must be a 1-D tensor with one entry per filter (")
+             << tensorTypeOf(getWeight()).getDimSize(0) << "), got "
+             << biasType;
   }
   return success();
 }
@@ -178,9 +186,10 @@ int64_t Conv2DOp::getNumMACs() {
 // ConvTranspose2DOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult ConvTranspose2DOp::inferReturnTypes(
-    MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
-    SmallVectorImpl<Type> &results) {
+LogicalResult
+ConvTranspose2DOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                    Adaptor adaptor,
+                                    SmallVectorImpl<Type> &results) {
   StringRef name = getOperationName();
   auto input = tensorTypeOf(adaptor.getInput());
   auto weight = tensorTypeOf(adaptor.getWeight());
@@ -190,25 +199,30 @@ LogicalResult ConvTranspose2DOp::inferReturnTypes(
   int64_t groups = adaptor.getGroups();
   if (groups < 1 || input.getDimSize(1) % groups ||
       weight.getDimSize(0) != input.getDimSize(1))
-    return emitOptionalError(loc, "'", name, "' op weight dim 0 (",
-                             weight.getDimSize(0),
-                             ") must equal input channels (", input.getDimSize(1),
-                             ") and be divisible by groups (", groups, ")");
-  ArrayRef<int64_t> strides = adaptor.getStrides(), dilations = adaptor.getDilations(),
-                    pads = adaptor.getPads(), outPad = adaptor.getOutputPadding();
+    return emitOptionalError(
+        loc, "'", name, "' op weight dim 0 (", weight.getDimSize(0),
+        ") must equal input channels (", input.getDimSize(1),
+        ") and be divisible by groups (", groups, ")");
+  ArrayRef<int64_t> strides = adaptor.getStrides(),
+                    dilations = adaptor.getDilations(),
+                    pads = adaptor.getPads(),
+                    outPad = adaptor.getOutputPadding();
   if (failed(checkArray(loc, name, "strides", strides, 2, 1)) ||
       failed(checkArray(loc, name, "dilations", dilations, 2, 1)) ||
       failed(checkArray(loc, name, "pads", pads, 4, 0)) ||
       failed(checkArray(loc, name, "output_padding", outPad, 2, 0)))
     return failure();
-  SmallVector<int64_t> shape = {input.getDimSize(0), weight.getDimSize(1) * groups};
+  SmallVector<int64_t> shape = {input.getDimSize(0),
+                                weight.getDimSize(1) * groups};
   for (int d = 0; d < 2; ++d) {
     int64_t out = strides[d] * (input.getDimSize(2 + d) - 1) + outPad[d] +
                   (weight.getDimSize(2 + d) - 1) * dilations[d] + 1 - pads[d] -
                   pads[d + 2];
     if (out < 1)
-      return emitOptionalError(loc, "'", name, "' op padding leaves no output in "
-                               "spatial dimension ", 2 + d);
+      return emitOptionalError(loc, "'", name,
+                               "' op padding leaves no output in "
+                               "spatial dimension ",
+                               2 + d);
     shape.push_back(out);
   }
   results.push_back(RankedTensorType::get(shape, input.getElementType()));
@@ -216,7 +230,8 @@ LogicalResult ConvTranspose2DOp::inferReturnTypes(
 }
 
 LogicalResult ConvTranspose2DOp::verify() {
-  if (failed(requireSameElementType(getLoc(), getOperationName(), getOperands())))
+  if (failed(
+          requireSameElementType(getLoc(), getOperationName(), getOperands())))
     return failure();
   if (Value bias = getBias()) {
     auto biasType = tensorTypeOf(bias);
@@ -239,11 +254,13 @@ int64_t ConvTranspose2DOp::getNumMACs() {
 // MatMulOp and GemmOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult MatMulOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+LogicalResult MatMulOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location> loc,
                                          Adaptor adaptor,
                                          SmallVectorImpl<Type> &results) {
   StringRef name = getOperationName();
-  auto lhs = tensorTypeOf(adaptor.getLhs()), rhs = tensorTypeOf(adaptor.getRhs());
+  auto lhs = tensorTypeOf(adaptor.getLhs()),
+       rhs = tensorTypeOf(adaptor.getRhs());
   if (lhs.getRank() < 2 || rhs.getRank() < 2)
     return emitOptionalError(loc, "'", name,
                              "' op operands must have rank >= 2, got ", lhs,
@@ -253,8 +270,8 @@ LogicalResult MatMulOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
     return failure();
   int64_t k = lhs.getShape().back();
   if (rhs.getShape()[rhs.getRank() - 2] != k)
-    return emitOptionalError(loc, "'", name, "' op contraction sizes differ: ",
-                             lhs, " and ", rhs);
+    return emitOptionalError(
+        loc, "'", name, "' op contraction sizes differ: ", lhs, " and ", rhs);
   SmallVector<int64_t> batch;
   if (!OpTrait::util::getBroadcastedShape(lhs.getShape().drop_back(2),
                                           rhs.getShape().drop_back(2), batch))
@@ -271,7 +288,8 @@ int64_t MatMulOp::getNumMACs() {
          tensorTypeOf(getLhs()).getShape().back();
 }
 
-LogicalResult GemmOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+LogicalResult GemmOp::inferReturnTypes(MLIRContext *,
+                                       std::optional<Location> loc,
                                        Adaptor adaptor,
                                        SmallVectorImpl<Type> &results) {
   StringRef name = getOperationName();
@@ -284,14 +302,15 @@ LogicalResult GemmOp::inferReturnTypes(MLIRContext *, std::optional<Location> lo
   int64_t kb = b.getDimSize(adaptor.getTransB() ? 1 : 0);
   int64_t n = b.getDimSize(adaptor.getTransB() ? 0 : 1);
   if (ka != kb)
-    return emitOptionalError(loc, "'", name, "' op contraction sizes differ: ",
-                             ka, " vs ", kb);
+    return emitOptionalError(loc, "'", name,
+                             "' op contraction sizes differ: ", ka, " vs ", kb);
   results.push_back(RankedTensorType::get({m, n}, a.getElementType()));
   return success();
 }
 
 LogicalResult GemmOp::verify() {
-  if (failed(requireSameElementType(getLoc(), getOperationName(), getOperands())))
+  if (failed(
+          requireSameElementType(getLoc(), getOperationName(), getOperands())))
     return failure();
   Value c = getC();
   if (!c)
@@ -370,9 +389,9 @@ int64_t SplitOp::getNumMACs() { return 0; }
 
 LogicalResult ClipOp::verify() {
   if (getMin().convertToFloat() > getMax().convertToFloat())
-    return emitOpError("min (") << getMin().convertToFloat()
-                                << ") must not exceed max ("
-                                << getMax().convertToFloat() << ")";
+    return emitOpError("min (")
+           << getMin().convertToFloat() << ") must not exceed max ("
+           << getMax().convertToFloat() << ")";
   return success();
 }
 
@@ -383,8 +402,8 @@ static LogicalResult inferBroadcast(std::optional<Location> loc, StringRef name,
   if (failed(requireSameElementType(loc, name, {lhs, rhs})))
     return failure();
   SmallVector<int64_t> shape;
-  if (!OpTrait::util::getBroadcastedShape(lhsType.getShape(), rhsType.getShape(),
-                                          shape))
+  if (!OpTrait::util::getBroadcastedShape(lhsType.getShape(),
+                                          rhsType.getShape(), shape))
     return emitOptionalError(loc, "'", name, "' op operand shapes ",
                              shapeString(lhsType.getShape()), " and ",
                              shapeString(rhsType.getShape()),
@@ -394,10 +413,9 @@ static LogicalResult inferBroadcast(std::optional<Location> loc, StringRef name,
 }
 
 #define CODA_BINARY_INFER(OP)                                                  \
-  LogicalResult OP::inferReturnTypes(MLIRContext *,                            \
-                                     std::optional<Location> loc,              \
-                                     Adaptor adaptor,                          \
-                                     SmallVectorImpl<Type> &results) {         \
+  LogicalResult OP::inferReturnTypes(                                          \
+      MLIRContext *, std::optional<Location> loc, Adaptor adaptor,             \
+      SmallVectorImpl<Type> &results) {                                        \
     return inferBroadcast(loc, getOperationName(), adaptor.getLhs(),           \
                           adaptor.getRhs(), results);                          \
   }
@@ -415,10 +433,9 @@ CODA_BINARY_INFER(MinOp)
 //===----------------------------------------------------------------------===//
 
 template <typename PoolOp>
-static LogicalResult inferPool(std::optional<Location> loc,
-                               typename PoolOp::Adaptor adaptor,
-                               ArrayRef<int64_t> dilations,
-                               SmallVectorImpl<Type> &results) {
+static LogicalResult
+inferPool(std::optional<Location> loc, typename PoolOp::Adaptor adaptor,
+          ArrayRef<int64_t> dilations, SmallVectorImpl<Type> &results) {
   StringRef name = PoolOp::getOperationName();
   auto input = tensorTypeOf(adaptor.getInput());
   if (failed(requireRank(loc, name, "input", input, 4)))
@@ -432,13 +449,15 @@ static LogicalResult inferPool(std::optional<Location> loc,
   return success();
 }
 
-LogicalResult MaxPoolOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+LogicalResult MaxPoolOp::inferReturnTypes(MLIRContext *,
+                                          std::optional<Location> loc,
                                           Adaptor adaptor,
                                           SmallVectorImpl<Type> &results) {
   return inferPool<MaxPoolOp>(loc, adaptor, adaptor.getDilations(), results);
 }
 
-LogicalResult AvgPoolOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+LogicalResult AvgPoolOp::inferReturnTypes(MLIRContext *,
+                                          std::optional<Location> loc,
                                           Adaptor adaptor,
                                           SmallVectorImpl<Type> &results) {
   return inferPool<AvgPoolOp>(loc, adaptor, {1, 1}, results);
@@ -446,8 +465,7 @@ LogicalResult AvgPoolOp::inferReturnTypes(MLIRContext *, std::optional<Location>
 
 /// A window's padding must be smaller than the window, else some outputs see
 /// only padding (ONNX Runtime and PyTorch reject that too).
-template <typename PoolOp>
-static LogicalResult verifyPoolPads(PoolOp op) {
+template <typename PoolOp> static LogicalResult verifyPoolPads(PoolOp op) {
   ArrayRef<int64_t> kernel = op.getKernelShape(), pads = op.getPads();
   for (size_t i = 0; i < pads.size(); ++i)
     if (pads[i] >= kernel[i % 2])
@@ -482,17 +500,17 @@ static LogicalResult inferGlobalPool(std::optional<Location> loc, Value input,
   return success();
 }
 
-LogicalResult GlobalAvgPoolOp::inferReturnTypes(MLIRContext *,
-                                                std::optional<Location> loc,
-                                                Adaptor adaptor,
-                                                SmallVectorImpl<Type> &results) {
+LogicalResult
+GlobalAvgPoolOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                  Adaptor adaptor,
+                                  SmallVectorImpl<Type> &results) {
   return inferGlobalPool<GlobalAvgPoolOp>(loc, adaptor.getInput(), results);
 }
 
-LogicalResult GlobalMaxPoolOp::inferReturnTypes(MLIRContext *,
-                                                std::optional<Location> loc,
-                                                Adaptor adaptor,
-                                                SmallVectorImpl<Type> &results) {
+LogicalResult
+GlobalMaxPoolOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                  Adaptor adaptor,
+                                  SmallVectorImpl<Type> &results) {
   return inferGlobalPool<GlobalMaxPoolOp>(loc, adaptor.getInput(), results);
 }
 
@@ -549,8 +567,8 @@ int64_t ReduceMeanOp::getNumMACs() {
 LogicalResult SoftmaxOp::verify() {
   int64_t rank = tensorTypeOf(getInput()).getRank();
   if (getAxis() < 0 || getAxis() >= rank)
-    return emitOpError("axis ") << getAxis() << " is out of range for rank "
-                                << rank;
+    return emitOpError("axis ")
+           << getAxis() << " is out of range for rank " << rank;
   return success();
 }
 
@@ -558,7 +576,8 @@ LogicalResult SoftmaxOp::verify() {
 // Data movement
 //===----------------------------------------------------------------------===//
 
-LogicalResult ConcatOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+LogicalResult ConcatOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location> loc,
                                          Adaptor adaptor,
                                          SmallVectorImpl<Type> &results) {
   StringRef name = getOperationName();
@@ -579,17 +598,17 @@ LogicalResult ConcatOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
     for (int64_t d = 0; compatible && d < first.getRank(); ++d)
       compatible = d == axis || type.getDimSize(d) == first.getDimSize(d);
     if (!compatible)
-      return emitOptionalError(loc, "'", name, "' op input shapes ",
-                               shapeString(first.getShape()), " and ",
-                               shapeString(type.getShape()),
-                               " differ outside axis ", axis);
+      return emitOptionalError(
+          loc, "'", name, "' op input shapes ", shapeString(first.getShape()),
+          " and ", shapeString(type.getShape()), " differ outside axis ", axis);
     shape[axis] += type.getDimSize(axis);
   }
   results.push_back(RankedTensorType::get(shape, first.getElementType()));
   return success();
 }
 
-LogicalResult SplitOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+LogicalResult SplitOp::inferReturnTypes(MLIRContext *,
+                                        std::optional<Location> loc,
                                         Adaptor adaptor,
                                         SmallVectorImpl<Type> &results) {
   StringRef name = getOperationName();
@@ -620,7 +639,8 @@ LogicalResult SplitOp::verify() {
   return success();
 }
 
-LogicalResult SliceOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+LogicalResult SliceOp::inferReturnTypes(MLIRContext *,
+                                        std::optional<Location> loc,
                                         Adaptor adaptor,
                                         SmallVectorImpl<Type> &results) {
   auto input = tensorTypeOf(adaptor.getInput());
@@ -675,7 +695,8 @@ LogicalResult TransposeOp::inferReturnTypes(MLIRContext *,
   ArrayRef<int64_t> perm = adaptor.getPerm();
   if (static_cast<int64_t>(perm.size()) != input.getRank())
     return emitOptionalError(loc, "'", getOperationName(), "' op perm has ",
-                             perm.size(), " entries for rank ", input.getRank());
+                             perm.size(), " entries for rank ",
+                             input.getRank());
   SmallVector<int64_t> shape;
   for (int64_t p : perm) {
     if (p < 0 || p >= input.getRank())
@@ -697,7 +718,8 @@ LogicalResult TransposeOp::verify() {
   return success();
 }
 
-LogicalResult PadOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+LogicalResult PadOp::inferReturnTypes(MLIRContext *,
+                                      std::optional<Location> loc,
                                       Adaptor adaptor,
                                       SmallVectorImpl<Type> &results) {
   auto input = tensorTypeOf(adaptor.getInput());
@@ -727,7 +749,8 @@ LogicalResult PadOp::verify() {
 
 LogicalResult ResizeOp::verify() {
   auto in = tensorTypeOf(getInput()), out = tensorTypeOf(getOutput());
-  if (in.getRank() != out.getRank() || in.getElementType() != out.getElementType())
+  if (in.getRank() != out.getRank() ||
+      in.getElementType() != out.getElementType())
     return emitOpError("result must have the input's rank and element type");
   if (std::optional<ArrayRef<float>> scales = getScales()) {
     if (static_cast<int64_t>(scales->size()) != in.getRank())

@@ -33,14 +33,16 @@ std::vector<float> HostTensor::toFloats() const {
   return v;
 }
 
-HostTensor HostTensor::ofInts(llvm::ArrayRef<int64_t> shape, std::vector<int64_t> v) {
+HostTensor HostTensor::ofInts(llvm::ArrayRef<int64_t> shape,
+                              std::vector<int64_t> v) {
   HostTensor t;
   t.shape.assign(shape.begin(), shape.end());
   t.ints = std::move(v);
   return t;
 }
 
-HostTensor HostTensor::ofReals(llvm::ArrayRef<int64_t> shape, std::vector<double> v) {
+HostTensor HostTensor::ofReals(llvm::ArrayRef<int64_t> shape,
+                               std::vector<double> v) {
   HostTensor t;
   t.shape.assign(shape.begin(), shape.end());
   t.isInteger = false;
@@ -48,14 +50,14 @@ HostTensor HostTensor::ofReals(llvm::ArrayRef<int64_t> shape, std::vector<double
   return t;
 }
 
-template <typename T>
-static std::vector<T> fromRaw(const std::string &raw) {
+template <typename T> static std::vector<T> fromRaw(const std::string &raw) {
   std::vector<T> v(raw.size() / sizeof(T));
   std::memcpy(v.data(), raw.data(), v.size() * sizeof(T));
   return v;
 }
 
-std::string coda::decodeTensorProto(const onnx::TensorProto &proto, HostTensor &out) {
+std::string coda::decodeTensorProto(const onnx::TensorProto &proto,
+                                    HostTensor &out) {
   using TP = onnx::TensorProto;
   if (proto.data_location() == TP::EXTERNAL)
     return "tensor '" + proto.name() + "' uses external data";
@@ -72,20 +74,25 @@ std::string coda::decodeTensorProto(const onnx::TensorProto &proto, HostTensor &
   };
   switch (proto.data_type()) {
   case TP::INT64:
-    raw ? setInts(fromRaw<int64_t>(proto.raw_data())) : setInts(proto.int64_data());
+    raw ? setInts(fromRaw<int64_t>(proto.raw_data()))
+        : setInts(proto.int64_data());
     break;
   case TP::INT32:
-    raw ? setInts(fromRaw<int32_t>(proto.raw_data())) : setInts(proto.int32_data());
+    raw ? setInts(fromRaw<int32_t>(proto.raw_data()))
+        : setInts(proto.int32_data());
     break;
   case TP::BOOL:
   case TP::UINT8:
-    raw ? setInts(fromRaw<uint8_t>(proto.raw_data())) : setInts(proto.int32_data());
+    raw ? setInts(fromRaw<uint8_t>(proto.raw_data()))
+        : setInts(proto.int32_data());
     break;
   case TP::FLOAT:
-    raw ? setReals(fromRaw<float>(proto.raw_data())) : setReals(proto.float_data());
+    raw ? setReals(fromRaw<float>(proto.raw_data()))
+        : setReals(proto.float_data());
     break;
   case TP::DOUBLE:
-    raw ? setReals(fromRaw<double>(proto.raw_data())) : setReals(proto.double_data());
+    raw ? setReals(fromRaw<double>(proto.raw_data()))
+        : setReals(proto.double_data());
     break;
   default:
     return "tensor '" + proto.name() + "' has unsupported element type " +
@@ -147,39 +154,65 @@ std::string host::binary(llvm::StringRef opType, const HostTensor &a,
     return "operand shapes do not broadcast";
   bool ints = a.isInteger && b.isInteger;
   bool compare = opType == "Equal" || opType == "Less" || opType == "Greater";
-  out = ints || compare ? HostTensor::ofInts(shape, {}) : HostTensor::ofReals(shape, {});
+  out = ints || compare ? HostTensor::ofInts(shape, {})
+                        : HostTensor::ofReals(shape, {});
   std::string error;
   forEachIndex(shape, [&](int64_t, llvm::ArrayRef<int64_t> idx) {
-    int64_t ia = broadcastIndex(a.shape, idx), ib = broadcastIndex(b.shape, idx);
+    int64_t ia = broadcastIndex(a.shape, idx),
+            ib = broadcastIndex(b.shape, idx);
     if (compare) {
       double x = a.realAt(ia), y = b.realAt(ib);
-      out.ints.push_back(opType == "Equal" ? x == y : opType == "Less" ? x < y : x > y);
+      out.ints.push_back(opType == "Equal"  ? x == y
+                         : opType == "Less" ? x < y
+                                            : x > y);
       return;
     }
     if (ints) {
       int64_t x = a.ints[ia], y = b.ints[ib], r = 0;
-      if (opType == "Add") r = x + y;
-      else if (opType == "Sub") r = x - y;
-      else if (opType == "Mul") r = x * y;
+      if (opType == "Add")
+        r = x + y;
+      else if (opType == "Sub")
+        r = x - y;
+      else if (opType == "Mul")
+        r = x * y;
       else if (opType == "Div") {
-        if (y == 0) { error = "integer division by zero"; return; }
+        if (y == 0) {
+          error = "integer division by zero";
+          return;
+        }
         r = x / y;
-      } else if (opType == "Max") r = std::max(x, y);
-      else if (opType == "Min") r = std::min(x, y);
-      else if (opType == "Pow") r = static_cast<int64_t>(std::pow(x, y));
-      else { error = "no integer evaluator for " + opType.str(); return; }
+      } else if (opType == "Max")
+        r = std::max(x, y);
+      else if (opType == "Min")
+        r = std::min(x, y);
+      else if (opType == "Pow")
+        r = static_cast<int64_t>(std::pow(x, y));
+      else {
+        error = "no integer evaluator for " + opType.str();
+        return;
+      }
       out.ints.push_back(r);
       return;
     }
     double x = a.realAt(ia), y = b.realAt(ib), r = 0;
-    if (opType == "Add") r = x + y;
-    else if (opType == "Sub") r = x - y;
-    else if (opType == "Mul") r = x * y;
-    else if (opType == "Div") r = x / y;
-    else if (opType == "Max") r = std::max(x, y);
-    else if (opType == "Min") r = std::min(x, y);
-    else if (opType == "Pow") r = std::pow(x, y);
-    else { error = "no evaluator for " + opType.str(); return; }
+    if (opType == "Add")
+      r = x + y;
+    else if (opType == "Sub")
+      r = x - y;
+    else if (opType == "Mul")
+      r = x * y;
+    else if (opType == "Div")
+      r = x / y;
+    else if (opType == "Max")
+      r = std::max(x, y);
+    else if (opType == "Min")
+      r = std::min(x, y);
+    else if (opType == "Pow")
+      r = std::pow(x, y);
+    else {
+      error = "no evaluator for " + opType.str();
+      return;
+    }
     out.reals.push_back(r);
   });
   return error;
@@ -197,10 +230,12 @@ std::string host::gather(const HostTensor &data, const HostTensor &indices,
     outer *= data.shape[d];
   for (int64_t d = axis + 1; d < rank; ++d)
     inner *= data.shape[d];
-  llvm::SmallVector<int64_t> shape(data.shape.begin(), data.shape.begin() + axis);
+  llvm::SmallVector<int64_t> shape(data.shape.begin(),
+                                   data.shape.begin() + axis);
   shape.append(indices.shape.begin(), indices.shape.end());
   shape.append(data.shape.begin() + axis + 1, data.shape.end());
-  out = data.isInteger ? HostTensor::ofInts(shape, {}) : HostTensor::ofReals(shape, {});
+  out = data.isInteger ? HostTensor::ofInts(shape, {})
+                       : HostTensor::ofReals(shape, {});
   for (int64_t o = 0; o < outer; ++o)
     for (int64_t k = 0, e = indices.size(); k < e; ++k) {
       int64_t index = indices.intAt(k);
@@ -219,8 +254,8 @@ std::string host::gather(const HostTensor &data, const HostTensor &indices,
   return "";
 }
 
-std::string host::concat(llvm::ArrayRef<const HostTensor *> inputs, int64_t axis,
-                         HostTensor &out) {
+std::string host::concat(llvm::ArrayRef<const HostTensor *> inputs,
+                         int64_t axis, HostTensor &out) {
   const HostTensor &first = *inputs.front();
   int64_t rank = first.shape.size();
   if (axis < 0)
@@ -272,7 +307,8 @@ void coda::normalizeSlice(int64_t dim, int64_t start, int64_t end, int64_t step,
 }
 
 std::string host::slice(const HostTensor &data, llvm::ArrayRef<int64_t> starts,
-                        llvm::ArrayRef<int64_t> ends, llvm::ArrayRef<int64_t> axes,
+                        llvm::ArrayRef<int64_t> ends,
+                        llvm::ArrayRef<int64_t> axes,
                         llvm::ArrayRef<int64_t> steps, HostTensor &out) {
   int64_t rank = data.shape.size();
   llvm::SmallVector<int64_t> offset(rank, 0), size(data.shape), stride(rank, 1);
@@ -284,7 +320,8 @@ std::string host::slice(const HostTensor &data, llvm::ArrayRef<int64_t> starts,
     normalizeSlice(data.shape[axis], starts[i], ends[i], steps[i], offset[axis],
                    size[axis]);
   }
-  out = data.isInteger ? HostTensor::ofInts(size, {}) : HostTensor::ofReals(size, {});
+  out = data.isInteger ? HostTensor::ofInts(size, {})
+                       : HostTensor::ofReals(size, {});
   forEachIndex(size, [&](int64_t, llvm::ArrayRef<int64_t> idx) {
     int64_t flat = 0;
     for (int64_t d = 0; d < rank; ++d)

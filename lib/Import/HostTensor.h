@@ -32,14 +32,20 @@ struct HostTensor {
   std::vector<double> reals;
 
   int64_t size() const;
-  int64_t intAt(int64_t i) const { return isInteger ? ints[i] : (int64_t)reals[i]; }
-  double realAt(int64_t i) const { return isInteger ? (double)ints[i] : reals[i]; }
+  int64_t intAt(int64_t i) const {
+    return isInteger ? ints[i] : (int64_t)reals[i];
+  }
+  double realAt(int64_t i) const {
+    return isInteger ? (double)ints[i] : reals[i];
+  }
   /// All values as integers (truncating reals).
   std::vector<int64_t> toInts() const;
   std::vector<float> toFloats() const;
 
-  static HostTensor ofInts(llvm::ArrayRef<int64_t> shape, std::vector<int64_t> v);
-  static HostTensor ofReals(llvm::ArrayRef<int64_t> shape, std::vector<double> v);
+  static HostTensor ofInts(llvm::ArrayRef<int64_t> shape,
+                           std::vector<int64_t> v);
+  static HostTensor ofReals(llvm::ArrayRef<int64_t> shape,
+                            std::vector<double> v);
 };
 
 /// Decodes an ONNX TensorProto holding integers or reals (not external data).

@@ -1,4 +1,5 @@
-//===- NodeImporter.h - What an ONNX op importer sees ------------*- C++ -*-===//
+//===- NodeImporter.h - What an ONNX op importer sees ------------*- C++
+//-*-===//
 //
 // One NodeImporter is made per ONNX node. It gives the op importers the
 // node's inputs (as IR values, or as host tensors when they are constants),
@@ -73,8 +74,9 @@ public:
   /// Creates an op whose result types are inferred, reporting (instead of
   /// aborting on) operands and attributes the op rejects.
   template <typename OpTy>
-  mlir::FailureOr<OpTy> create(mlir::ValueRange operands,
-                               llvm::ArrayRef<mlir::NamedAttribute> attrs = {}) {
+  mlir::FailureOr<OpTy>
+  create(mlir::ValueRange operands,
+         llvm::ArrayRef<mlir::NamedAttribute> attrs = {}) {
     mlir::OperationState state(loc, OpTy::getOperationName());
     state.addOperands(operands);
     state.addAttributes(attrs);

@@ -13,8 +13,8 @@
 #include "NodeImporter.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Verifier.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
@@ -68,8 +68,9 @@ public:
   bool isUsed(StringRef name) const { return usedNames.contains(name); }
 
   /// Materializes an entry as an IR tensor; emits an error on `diag` failure.
-  FailureOr<Value> materialize(StringRef name, Entry &entry, Location loc,
-                               llvm::function_ref<InFlightDiagnostic()> emitError);
+  FailureOr<Value>
+  materialize(StringRef name, Entry &entry, Location loc,
+              llvm::function_ref<InFlightDiagnostic()> emitError);
   /// The host value of an entry, decoding small initializers on demand.
   const HostTensor *hostValue(Entry &entry);
 
@@ -107,20 +108,20 @@ LogicalResult GraphImporter::checkModel() {
   if (opset == 0)
     return emitModelError() << "the model imports no default-domain opset";
   if (opset < kMinOpset || opset > kMaxOpset)
-    return emitModelError() << "opset " << opset << " is not supported (Coda "
-                            << "imports opsets " << kMinOpset << " to "
-                            << kMaxOpset << ")";
+    return emitModelError()
+           << "opset " << opset << " is not supported (Coda "
+           << "imports opsets " << kMinOpset << " to " << kMaxOpset << ")";
   for (const onnx::TensorProto &init : model.graph().initializer())
     if (init.data_location() == onnx::TensorProto::EXTERNAL) {
       std::string location;
       for (const auto &entry : init.external_data())
         if (entry.key() == "location")
           location = entry.value();
-      return emitModelError() << "initializer '" << init.name()
-                              << "' keeps its data in external file '"
-                              << location
-                              << "'; external data is not supported, save "
-                                 "the model with all tensors inside";
+      return emitModelError()
+             << "initializer '" << init.name()
+             << "' keeps its data in external file '" << location
+             << "'; external data is not supported, save "
+                "the model with all tensors inside";
     }
 
   if (failed(checkInputsDefined()))
@@ -136,8 +137,8 @@ LogicalResult GraphImporter::checkModel() {
   try {
     onnx::checker::check_model(model);
     onnx::ShapeInferenceOptions strict(/*check_type=*/true, /*strict_mode=*/1);
-    onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(),
-                                       strict);
+    onnx::shape_inference::InferShapes(
+        model, onnx::OpSchemaRegistry::Instance(), strict);
   } catch (const std::exception &e) {
     // ONNX reports unknown ops as checker errors; let the importer name them.
     StringRef message(e.what());
@@ -200,8 +201,7 @@ static AsmResourceBlob blobFromRawData(std::string &raw) {
   auto *owned = new std::string(std::move(raw));
   ArrayRef<char> data(owned->data(), owned->size());
   return AsmResourceBlob(
-      data, alignof(float),
-      [owned](void *, size_t, size_t) { delete owned; },
+      data, alignof(float), [owned](void *, size_t, size_t) { delete owned; },
       /*dataIsMutable=*/true);
 }
 
@@ -218,17 +218,18 @@ GraphImporter::materialize(StringRef name, Entry &entry, Location loc,
   if (entry.proto && !entry.host) {
     onnx::TensorProto &proto = *entry.proto;
     if (proto.data_type() != onnx::TensorProto::FLOAT)
-      return emitError() << "tensor '" << name << "' of element type "
-                         << onnx::TensorProto::DataType_Name(
-                                static_cast<onnx::TensorProto::DataType>(
-                                    proto.data_type()))
-                         << " is used as a tensor operand; Coda computes in f32";
+      return emitError()
+             << "tensor '" << name << "' of element type "
+             << onnx::TensorProto::DataType_Name(
+                    static_cast<onnx::TensorProto::DataType>(proto.data_type()))
+             << " is used as a tensor operand; Coda computes in f32";
     SmallVector<int64_t> shape(proto.dims().begin(), proto.dims().end());
     auto type = RankedTensorType::get(shape, f32);
     if (proto.has_raw_data()) {
       if ((int64_t)proto.raw_data().size() != type.getNumElements() * 4)
         return emitError() << "initializer '" << name << "' holds "
-                           << proto.raw_data().size() << " bytes, its shape needs "
+                           << proto.raw_data().size()
+                           << " bytes, its shape needs "
                            << type.getNumElements() * 4;
       auto attr = DenseResourceElementsAttr::get(
           type, name, blobFromRawData(*proto.mutable_raw_data()));
@@ -249,8 +250,8 @@ GraphImporter::materialize(StringRef name, Entry &entry, Location loc,
                        << "' is used as a tensor operand; Coda computes in f32 "
                           "and folds integer (shape) computations at import";
   auto type = RankedTensorType::get(host.shape, f32);
-  entry.value = ConstantOp::create(builder, loc, type,
-                                   makeFloatElements(type, host.toFloats(), name));
+  entry.value = ConstantOp::create(
+      builder, loc, type, makeFloatElements(type, host.toFloats(), name));
   return entry.value;
 }
 
@@ -281,12 +282,13 @@ LogicalResult GraphImporter::importInputs(func::FuncOp &func) {
       continue;
     const onnx::TypeProto &type = input.type();
     if (!type.has_tensor_type())
-      return emitModelError() << "graph input '" << input.name()
-                              << "' is not a tensor";
+      return emitModelError()
+             << "graph input '" << input.name() << "' is not a tensor";
     int32_t elemType = type.tensor_type().elem_type();
     if (elemType != onnx::TensorProto::FLOAT)
       return emitModelError()
-             << "graph input '" << input.name() << "' has unsupported element type "
+             << "graph input '" << input.name()
+             << "' has unsupported element type "
              << onnx::TensorProto::DataType_Name(
                     static_cast<onnx::TensorProto::DataType>(elemType))
              << " (Coda imports f32 models)";
@@ -307,25 +309,29 @@ LogicalResult GraphImporter::importInputs(func::FuncOp &func) {
     auto given = options.inputShapes.find(input.name());
     if (given != options.inputShapes.end()) {
       ArrayRef<int64_t> want = given->second;
-      bool compatible = !type.tensor_type().has_shape() || want.size() == shape.size();
+      bool compatible =
+          !type.tensor_type().has_shape() || want.size() == shape.size();
       for (size_t i = 0; compatible && i < shape.size(); ++i)
         compatible = ShapedType::isDynamic(shape[i]) || shape[i] == want[i];
       if (!compatible)
-        return emitModelError() << "--input-shape for '" << input.name()
-                                << "' does not match the model's declared shape";
+        return emitModelError()
+               << "--input-shape for '" << input.name()
+               << "' does not match the model's declared shape";
       shape.assign(want.begin(), want.end());
     } else if (dynamic) {
       return emitModelError()
              << "graph input '" << input.name() << "' has dynamic dimension '"
-             << symbolic << "'; give a static shape with --input-shape="
-             << input.name() << ":1x3x224x224 (for example)";
+             << symbolic
+             << "'; give a static shape with --input-shape=" << input.name()
+             << ":1x3x224x224 (for example)";
     }
     argTypes.push_back(RankedTensorType::get(shape, builder.getF32Type()));
     argNames.push_back(input.name());
   }
 
   auto funcType = builder.getFunctionType(argTypes, {});
-  func = func::FuncOp::create(builder, FileLineColLoc::get(context, sourceName, 0, 0),
+  func = func::FuncOp::create(builder,
+                              FileLineColLoc::get(context, sourceName, 0, 0),
                               "main", funcType);
   Block *entry = func.addEntryBlock();
   for (auto [i, name] : llvm::enumerate(argNames)) {
@@ -361,8 +367,8 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node,
     return success();
   });
   if (!node.domain().empty() && node.domain() != "ai.onnx")
-    return importer.emitError() << "unsupported op (domain '" << node.domain()
-                                << "')";
+    return importer.emitError()
+           << "unsupported op (domain '" << node.domain() << "')";
   const auto &importers = getOpImporters();
   auto it = importers.find(node.op_type());
   if (it == importers.end())
@@ -371,8 +377,8 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node,
     return failure();
   for (auto [i, output] : llvm::enumerate(node.output()))
     if (!output.empty() && isUsed(output) && !lookup(output))
-      return importer.emitError() << "output " << i << " ('" << output
-                                  << "') is not supported";
+      return importer.emitError()
+             << "output " << i << " ('" << output << "') is not supported";
   return success();
 }
 
@@ -400,12 +406,11 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
   for (const onnx::ValueInfoProto &output : graph.output()) {
     Entry *entry = lookup(output.name());
     if (!entry)
-      return emitModelError() << "graph output '" << output.name()
-                              << "' is never computed",
+      return emitModelError()
+                 << "graph output '" << output.name() << "' is never computed",
              nullptr;
-    FailureOr<Value> value =
-        materialize(output.name(), *entry, func.getLoc(),
-                    [&] { return emitModelError(); });
+    FailureOr<Value> value = materialize(output.name(), *entry, func.getLoc(),
+                                         [&] { return emitModelError(); });
     if (failed(value))
       return nullptr;
     results.push_back(*value);
@@ -444,7 +449,8 @@ FailureOr<Value> NodeImporter::getInput(unsigned i) {
   if (!hasInput(i))
     return emitError() << "missing required input " << i;
   GraphImporter::Entry *entry = graph.lookup(node.input(i));
-  return graph.materialize(node.input(i), *entry, loc, [&] { return emitError(); });
+  return graph.materialize(node.input(i), *entry, loc,
+                           [&] { return emitError(); });
 }
 
 const HostTensor *NodeImporter::getHostInput(unsigned i) {
@@ -530,7 +536,8 @@ bool NodeImporter::isOutputUsed(unsigned i) const {
 
 void NodeImporter::setOutput(unsigned i, Value value) {
   if (i < getNumOutputs() && !node.output(i).empty())
-    graph.define(node.output(i), GraphImporter::Entry{value, std::nullopt, nullptr});
+    graph.define(node.output(i),
+                 GraphImporter::Entry{value, std::nullopt, nullptr});
 }
 
 void NodeImporter::setHostOutput(unsigned i, HostTensor value) {
@@ -560,8 +567,8 @@ std::string coda::parseInputShape(StringRef spec, OnnxImportOptions &options) {
   for (StringRef part : parts) {
     int64_t dim;
     if (part.getAsInteger(10, dim) || dim <= 0)
-      return "bad --input-shape '" + spec.str() + "': dimension '" + part.str() +
-             "' is not a positive integer";
+      return "bad --input-shape '" + spec.str() + "': dimension '" +
+             part.str() + "' is not a positive integer";
     shape.push_back(dim);
   }
   options.inputShapes[name] = std::move(shape);
@@ -582,10 +589,9 @@ bool coda::isOnnxFileName(StringRef path) {
   return path.ends_with(".onnx") || path.ends_with(".onnxtext");
 }
 
-static OwningOpRef<ModuleOp> importModelProto(onnx::ModelProto &model,
-                                              StringRef sourceName,
-                                              MLIRContext *context,
-                                              const OnnxImportOptions &options) {
+static OwningOpRef<ModuleOp>
+importModelProto(onnx::ModelProto &model, StringRef sourceName,
+                 MLIRContext *context, const OnnxImportOptions &options) {
   context->loadDialect<CodaDialect, func::FuncDialect>();
   GraphImporter importer(context, model, sourceName, options);
   return importer.run();
@@ -604,7 +610,8 @@ static LogicalResult parseModel(StringRef bytes, StringRef sourceName,
             "serialized ModelProto";
 }
 
-OwningOpRef<ModuleOp> coda::importOnnxModel(StringRef bytes, StringRef sourceName,
+OwningOpRef<ModuleOp> coda::importOnnxModel(StringRef bytes,
+                                            StringRef sourceName,
                                             MLIRContext *context,
                                             const OnnxImportOptions &options) {
   onnx::ModelProto model;
@@ -654,8 +661,8 @@ OwningOpRef<ModuleOp> coda::importOnnxFile(StringRef path, MLIRContext *context,
     google::protobuf::io::FileInputStream file(fd);
     google::protobuf::io::CodedInputStream stream(&file);
     stream.SetTotalBytesLimit(std::numeric_limits<int>::max());
-    parsed = model.ParseFromCodedStream(&stream) && stream.ConsumedEntireMessage() &&
-             file.GetErrno() == 0;
+    parsed = model.ParseFromCodedStream(&stream) &&
+             stream.ConsumedEntireMessage() && file.GetErrno() == 0;
   }
   if (fd != 0)
     ::close(fd);

@@ -58,8 +58,8 @@ static FailureOr<Window> readWindow(NodeImporter &n, ArrayRef<int64_t> input,
   w.strides = n.getInts("strides", {1, 1});
   w.dilations = n.getInts("dilations", {1, 1});
   w.pads = n.getInts("pads", {0, 0, 0, 0});
-  if (w.kernel.size() != 2 || w.strides.size() != 2 || w.dilations.size() != 2 ||
-      w.pads.size() != 4)
+  if (w.kernel.size() != 2 || w.strides.size() != 2 ||
+      w.dilations.size() != 2 || w.pads.size() != 4)
     return n.emitError() << "kernel_shape, strides, dilations and pads must "
                             "describe a 2-D window";
   for (int64_t v : llvm::concat<int64_t>(w.kernel, w.strides, w.dilations))
@@ -96,7 +96,8 @@ static SmallVector<NamedAttribute> windowAttrs(OpBuilder &b, const Window &w,
       b.getNamedAttr("strides", b.getDenseI64ArrayAttr(w.strides)),
       b.getNamedAttr("pads", b.getDenseI64ArrayAttr(w.pads))};
   if (withDilations)
-    attrs.push_back(b.getNamedAttr("dilations", b.getDenseI64ArrayAttr(w.dilations)));
+    attrs.push_back(
+        b.getNamedAttr("dilations", b.getDenseI64ArrayAttr(w.dilations)));
   return attrs;
 }
 
@@ -125,7 +126,8 @@ static LogicalResult importConv(NodeImporter &n) {
     operands.push_back(*bias);
   }
   SmallVector<NamedAttribute> attrs = windowAttrs(b, *window);
-  attrs.push_back(b.getNamedAttr("groups", b.getI64IntegerAttr(n.getInt("group", 1))));
+  attrs.push_back(
+      b.getNamedAttr("groups", b.getI64IntegerAttr(n.getInt("group", 1))));
   auto conv = n.create<Conv2DOp>(operands, attrs);
   if (failed(conv))
     return failure();
@@ -158,8 +160,9 @@ static LogicalResult importConvTranspose(NodeImporter &n) {
       outputShape.erase(outputShape.begin(), outputShape.end() - 2);
     bool upper = n.getString("auto_pad", "NOTSET") == "SAME_UPPER";
     for (int d = 0; d < 2; ++d) {
-      int64_t total = window->strides[d] * (xShape[2 + d] - 1) + outputPadding[d] +
-                      (kernel[d] - 1) * window->dilations[d] + 1 - outputShape[d];
+      int64_t total =
+          window->strides[d] * (xShape[2 + d] - 1) + outputPadding[d] +
+          (kernel[d] - 1) * window->dilations[d] + 1 - outputShape[d];
       int64_t half = total / 2;
       window->pads[d] = upper ? half : total - half;
       window->pads[d + 2] = total - window->pads[d];
@@ -173,8 +176,10 @@ static LogicalResult importConvTranspose(NodeImporter &n) {
     operands.push_back(*bias);
   }
   SmallVector<NamedAttribute> attrs = windowAttrs(b, *window);
-  attrs.push_back(b.getNamedAttr("output_padding", b.getDenseI64ArrayAttr(outputPadding)));
-  attrs.push_back(b.getNamedAttr("groups", b.getI64IntegerAttr(n.getInt("group", 1))));
+  attrs.push_back(
+      b.getNamedAttr("output_padding", b.getDenseI64ArrayAttr(outputPadding)));
+  attrs.push_back(
+      b.getNamedAttr("groups", b.getI64IntegerAttr(n.getInt("group", 1))));
   auto op = n.create<ConvTranspose2DOp>(operands, attrs);
   if (failed(op) || failed(op->verify()))
     return failure();
@@ -182,8 +187,7 @@ static LogicalResult importConvTranspose(NodeImporter &n) {
   return success();
 }
 
-template <typename PoolOp>
-static LogicalResult importPool(NodeImporter &n) {
+template <typename PoolOp> static LogicalResult importPool(NodeImporter &n) {
   OpBuilder &b = n.getBuilder();
   auto x = n.getInput(0);
   if (failed(x))
@@ -198,8 +202,10 @@ static LogicalResult importPool(NodeImporter &n) {
     return failure();
   constexpr bool isMax = std::is_same_v<PoolOp, MaxPoolOp>;
   SmallVector<NamedAttribute> attrs = windowAttrs(b, *window, isMax);
-  attrs.push_back(b.getNamedAttr("kernel_shape", b.getDenseI64ArrayAttr(window->kernel)));
-  attrs.push_back(b.getNamedAttr("ceil_mode", b.getBoolAttr(n.getInt("ceil_mode", 0))));
+  attrs.push_back(
+      b.getNamedAttr("kernel_shape", b.getDenseI64ArrayAttr(window->kernel)));
+  attrs.push_back(
+      b.getNamedAttr("ceil_mode", b.getBoolAttr(n.getInt("ceil_mode", 0))));
   if constexpr (!isMax) {
     if (llvm::any_of(window->dilations, [](int64_t d) { return d != 1; }))
       return n.emitError() << "dilated average pooling is not supported";
@@ -290,11 +296,10 @@ static LogicalResult importBatchNorm(NodeImporter &n) {
       return failure();
     operands.push_back(*v);
   }
-  auto op = BatchNormOp::create(n.getBuilder(), n.getLoc(), operands[0].getType(),
-                                operands[0], operands[1], operands[2],
-                                operands[3], operands[4],
-                                n.getBuilder().getF32FloatAttr(
-                                    n.getFloat("epsilon", 1e-5f)));
+  auto op = BatchNormOp::create(
+      n.getBuilder(), n.getLoc(), operands[0].getType(), operands[0],
+      operands[1], operands[2], operands[3], operands[4],
+      n.getBuilder().getF32FloatAttr(n.getFloat("epsilon", 1e-5f)));
   if (failed(op.verify()))
     return op.erase(), failure();
   n.setOutput(0, op);
@@ -324,8 +329,7 @@ static bool foldableOnHost(NodeImporter &n) {
   return true;
 }
 
-template <typename OpTy>
-static LogicalResult importBinary(NodeImporter &n) {
+template <typename OpTy> static LogicalResult importBinary(NodeImporter &n) {
   if (foldableOnHost(n) && isHostBinary(n.getOpType())) {
     HostTensor out;
     std::string error = host::binary(n.getOpType(), *n.getHostInput(0),
@@ -358,8 +362,7 @@ static LogicalResult importBinary(NodeImporter &n) {
 }
 
 /// Max, Min and Sum take one or more inputs: a chain of binary ops.
-template <typename OpTy>
-static LogicalResult importVariadic(NodeImporter &n) {
+template <typename OpTy> static LogicalResult importVariadic(NodeImporter &n) {
   if (n.getNumInputs() == 0)
     return n.emitError() << "needs at least one input";
   auto acc = n.getInput(0);
@@ -378,8 +381,7 @@ static LogicalResult importVariadic(NodeImporter &n) {
   return success();
 }
 
-template <typename OpTy>
-static LogicalResult importUnary(NodeImporter &n) {
+template <typename OpTy> static LogicalResult importUnary(NodeImporter &n) {
   auto x = n.getInput(0);
   if (failed(x))
     return failure();
@@ -402,9 +404,10 @@ static LogicalResult importHardSigmoid(NodeImporter &n) {
   if (failed(x))
     return failure();
   OpBuilder &b = n.getBuilder();
-  n.setOutput(0, HardSigmoidOp::create(b, n.getLoc(), *x,
-                                       b.getF32FloatAttr(n.getFloat("alpha", 0.2f)),
-                                       b.getF32FloatAttr(n.getFloat("beta", 0.5f))));
+  n.setOutput(
+      0, HardSigmoidOp::create(b, n.getLoc(), *x,
+                               b.getF32FloatAttr(n.getFloat("alpha", 0.2f)),
+                               b.getF32FloatAttr(n.getFloat("beta", 0.5f))));
   return success();
 }
 
@@ -448,12 +451,14 @@ static LogicalResult importSoftmax(NodeImporter &n) {
     return failure();
   Shape shape(cast<RankedTensorType>(x->getType()).getShape());
   int64_t rank = shape.size();
-  auto axis = normalizeAxis(n, n.getInt("axis", n.getOpset() < 13 ? 1 : -1), rank);
+  auto axis =
+      normalizeAxis(n, n.getInt("axis", n.getOpset() < 13 ? 1 : -1), rank);
   if (failed(axis))
     return failure();
   OpBuilder &b = n.getBuilder();
   if (n.getOpset() >= 13 || *axis == rank - 1) {
-    n.setOutput(0, SoftmaxOp::create(b, n.getLoc(), *x, b.getI64IntegerAttr(*axis)));
+    n.setOutput(
+        0, SoftmaxOp::create(b, n.getLoc(), *x, b.getI64IntegerAttr(*axis)));
     return success();
   }
   // Before opset 13 the input is coerced to 2-D at `axis`.
@@ -556,7 +561,8 @@ static LogicalResult importConcat(NodeImporter &n) {
   if (failed(axis))
     return failure();
   auto op = n.create<ConcatOp>(
-      inputs, {n.getBuilder().getNamedAttr("axis", n.getBuilder().getI64IntegerAttr(*axis))});
+      inputs, {n.getBuilder().getNamedAttr(
+                  "axis", n.getBuilder().getI64IntegerAttr(*axis))});
   if (failed(op))
     return failure();
   n.setOutput(0, *op);
@@ -592,8 +598,9 @@ static LogicalResult importSplit(NodeImporter &n) {
     return n.emitError() << "splits into " << sizes.size() << " pieces but has "
                          << n.getNumOutputs() << " outputs";
   OpBuilder &b = n.getBuilder();
-  auto op = n.create<SplitOp>(*x, {b.getNamedAttr("axis", b.getI64IntegerAttr(*axis)),
-                                   b.getNamedAttr("sizes", b.getDenseI64ArrayAttr(sizes))});
+  auto op = n.create<SplitOp>(
+      *x, {b.getNamedAttr("axis", b.getI64IntegerAttr(*axis)),
+           b.getNamedAttr("sizes", b.getDenseI64ArrayAttr(sizes))});
   if (failed(op))
     return failure();
   for (auto [i, result] : llvm::enumerate(op->getResults()))
@@ -662,9 +669,10 @@ static LogicalResult importSlice(NodeImporter &n) {
                    sizes[*axis]);
   }
   OpBuilder &b = n.getBuilder();
-  auto op = n.create<SliceOp>(*x, {b.getNamedAttr("offsets", b.getDenseI64ArrayAttr(offsets)),
-                                   b.getNamedAttr("sizes", b.getDenseI64ArrayAttr(sizes)),
-                                   b.getNamedAttr("strides", b.getDenseI64ArrayAttr(strides))});
+  auto op = n.create<SliceOp>(
+      *x, {b.getNamedAttr("offsets", b.getDenseI64ArrayAttr(offsets)),
+           b.getNamedAttr("sizes", b.getDenseI64ArrayAttr(sizes)),
+           b.getNamedAttr("strides", b.getDenseI64ArrayAttr(strides))});
   if (failed(op) || failed(op->verify()))
     return failure();
   n.setOutput(0, *op);
@@ -732,9 +740,11 @@ static LogicalResult importFlatten(NodeImporter &n) {
   if (axis < 0)
     axis += rank;
   if (axis < 0 || axis > rank)
-    return n.emitError() << "axis " << n.getInt("axis", 1) << " is out of range";
+    return n.emitError() << "axis " << n.getInt("axis", 1)
+                         << " is out of range";
   ArrayRef<int64_t> dims(*in);
-  return setReshaped(n, {product(dims.take_front(axis)), product(dims.drop_front(axis))});
+  return setReshaped(
+      n, {product(dims.take_front(axis)), product(dims.drop_front(axis))});
 }
 
 /// Squeeze/Unsqueeze axes: an attribute before opset 13, an input after.
@@ -800,7 +810,8 @@ static LogicalResult importTranspose(NodeImporter &n) {
     reversed.push_back(d);
   Shape perm = n.getInts("perm", reversed);
   auto op = n.create<TransposeOp>(
-      *x, {n.getBuilder().getNamedAttr("perm", n.getBuilder().getDenseI64ArrayAttr(perm))});
+      *x, {n.getBuilder().getNamedAttr(
+              "perm", n.getBuilder().getDenseI64ArrayAttr(perm))});
   if (failed(op) || failed(op->verify()))
     return failure();
   n.setOutput(0, *op);
@@ -869,20 +880,23 @@ static LogicalResult importPad(NodeImporter &n) {
       offsets[d] = cropBegin;
       sizes[d] = shape[d] - cropBegin - cropEnd;
       if (sizes[d] < 0)
-        return n.emitError() << "negative pads remove more than dimension " << d;
+        return n.emitError()
+               << "negative pads remove more than dimension " << d;
       pads[d] = std::max<int64_t>(0, pads[d]);
       pads[d + rank] = std::max<int64_t>(0, pads[d + rank]);
     }
-    auto slice = n.create<SliceOp>(input, {b.getNamedAttr("offsets", b.getDenseI64ArrayAttr(offsets)),
-                                           b.getNamedAttr("sizes", b.getDenseI64ArrayAttr(sizes)),
-                                           b.getNamedAttr("strides", b.getDenseI64ArrayAttr(strides))});
+    auto slice = n.create<SliceOp>(
+        input, {b.getNamedAttr("offsets", b.getDenseI64ArrayAttr(offsets)),
+                b.getNamedAttr("sizes", b.getDenseI64ArrayAttr(sizes)),
+                b.getNamedAttr("strides", b.getDenseI64ArrayAttr(strides))});
     if (failed(slice))
       return failure();
     input = *slice;
   }
-  auto op = n.create<PadOp>(input, {b.getNamedAttr("pads", b.getDenseI64ArrayAttr(pads)),
-                                    b.getNamedAttr("mode", PadModeAttr::get(b.getContext(), *mode)),
-                                    b.getNamedAttr("value", b.getF32FloatAttr(value))});
+  auto op = n.create<PadOp>(
+      input, {b.getNamedAttr("pads", b.getDenseI64ArrayAttr(pads)),
+              b.getNamedAttr("mode", PadModeAttr::get(b.getContext(), *mode)),
+              b.getNamedAttr("value", b.getF32FloatAttr(value))});
   if (failed(op) || failed(op->verify()))
     return failure();
   n.setOutput(0, *op);
@@ -901,7 +915,8 @@ static LogicalResult importResize(NodeImporter &n) {
   if (upsample && n.getOpset() < 9) {
     scales = n.getFloats("scales");
   } else {
-    // Upsample-9 and Resize-10: (X, scales); Resize-11+: (X, roi, scales, sizes).
+    // Upsample-9 and Resize-10: (X, scales); Resize-11+: (X, roi, scales,
+    // sizes).
     unsigned scalesIndex = upsample || n.getOpset() < 11 ? 1 : 2;
     if (n.hasInput(scalesIndex)) {
       auto s = n.getConstantFloats(scalesIndex);
@@ -916,8 +931,7 @@ static LogicalResult importResize(NodeImporter &n) {
       sizes = *s;
     }
   }
-  if (n.getInt("antialias", 0) || n.hasInput(4) ||
-      !n.getInts("axes").empty())
+  if (n.getInt("antialias", 0) || n.hasInput(4) || !n.getInts("axes").empty())
     return n.emitError() << "antialias and axes are not supported";
   Shape out;
   if (!sizes.empty()) {
@@ -927,7 +941,8 @@ static LogicalResult importResize(NodeImporter &n) {
     scales.clear();
   } else {
     if (scales.size() != in.size())
-      return n.emitError() << "needs scales or sizes with one entry per dimension";
+      return n.emitError()
+             << "needs scales or sizes with one entry per dimension";
     for (auto [d, s] : llvm::zip(in, scales)) {
       if (!(s > 0))
         return n.emitError() << "scales must be positive";
@@ -941,19 +956,18 @@ static LogicalResult importResize(NodeImporter &n) {
   std::optional<ResizeMode> mode = symbolizeResizeMode(modeName);
   if (!mode)
     return n.emitError() << "unsupported resize mode '" << modeName << "'";
-  std::string transformName = n.getString(
-      "coordinate_transformation_mode",
-      upsample || n.getOpset() < 11 ? "asymmetric" : "half_pixel");
+  std::string transformName =
+      n.getString("coordinate_transformation_mode",
+                  upsample || n.getOpset() < 11 ? "asymmetric" : "half_pixel");
   std::optional<CoordinateTransform> transform =
       symbolizeCoordinateTransform(transformName);
   if (!transform)
     return n.emitError() << "unsupported coordinate_transformation_mode '"
                          << transformName << "'";
   // Before opset 11 nearest resize rounded down (floor of asymmetric coords).
-  std::string nearestName =
-      n.getString("nearest_mode", upsample || n.getOpset() < 11
-                                      ? "floor"
-                                      : "round_prefer_floor");
+  std::string nearestName = n.getString(
+      "nearest_mode",
+      upsample || n.getOpset() < 11 ? "floor" : "round_prefer_floor");
   std::optional<NearestMode> nearest = symbolizeNearestMode(nearestName);
   if (!nearest)
     return n.emitError() << "unsupported nearest_mode '" << nearestName << "'";
@@ -989,8 +1003,9 @@ static LogicalResult importConstant(NodeImporter &n) {
     return success();
   }
   if (const onnx::AttributeProto *v = n.getAttr("value_floats")) {
-    n.setHostOutput(0, HostTensor::ofReals({v->floats_size()},
-                                           {v->floats().begin(), v->floats().end()}));
+    n.setHostOutput(
+        0, HostTensor::ofReals({v->floats_size()},
+                               {v->floats().begin(), v->floats().end()}));
     return success();
   }
   if (const onnx::AttributeProto *v = n.getAttr("value_int")) {
@@ -998,8 +1013,8 @@ static LogicalResult importConstant(NodeImporter &n) {
     return success();
   }
   if (const onnx::AttributeProto *v = n.getAttr("value_ints")) {
-    n.setHostOutput(0, HostTensor::ofInts({v->ints_size()},
-                                          {v->ints().begin(), v->ints().end()}));
+    n.setHostOutput(0, HostTensor::ofInts({v->ints_size()}, {v->ints().begin(),
+                                                             v->ints().end()}));
     return success();
   }
   return n.emitError() << "unsupported constant form (sparse or string)";
@@ -1042,7 +1057,8 @@ static LogicalResult importGather(NodeImporter &n) {
 
 static LogicalResult importCast(NodeImporter &n) {
   int64_t to = n.getInt("to", onnx::TensorProto::FLOAT);
-  bool toFloat = to == onnx::TensorProto::FLOAT || to == onnx::TensorProto::DOUBLE;
+  bool toFloat =
+      to == onnx::TensorProto::FLOAT || to == onnx::TensorProto::DOUBLE;
   if (const HostTensor *h = n.getHostInput(0)) {
     HostTensor out = toFloat ? HostTensor::ofReals(h->shape, {})
                              : HostTensor::ofInts(h->shape, h->toInts());
@@ -1072,9 +1088,11 @@ static LogicalResult importConstantOfShape(NodeImporter &n) {
   }
   int64_t count = product(*shape);
   if (fill.isInteger)
-    n.setHostOutput(0, HostTensor::ofInts(*shape, std::vector<int64_t>(count, fill.ints[0])));
+    n.setHostOutput(0, HostTensor::ofInts(
+                           *shape, std::vector<int64_t>(count, fill.ints[0])));
   else
-    n.setHostOutput(0, HostTensor::ofReals(*shape, std::vector<double>(count, fill.reals[0])));
+    n.setHostOutput(0, HostTensor::ofReals(
+                           *shape, std::vector<double>(count, fill.reals[0])));
   return success();
 }
 

@@ -17,7 +17,8 @@
 
 using namespace mlir;
 
-void coda::addLinalgStage(OpPassManager &pm, const CpuPipelineOptions &options) {
+void coda::addLinalgStage(OpPassManager &pm,
+                          const CpuPipelineOptions &options) {
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCodaLowerToLinalg());
   pm.addPass(createCanonicalizerPass());
@@ -59,7 +60,8 @@ void coda::addLLVMStage(OpPassManager &pm) {
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   ConvertVectorToLLVMPassOptions vectorToLLVM;
-  vectorToLLVM.vectorContractLowering = vector::VectorContractLowering::OuterProduct;
+  vectorToLLVM.vectorContractLowering =
+      vector::VectorContractLowering::OuterProduct;
   pm.addPass(createConvertVectorToLLVMPass(vectorToLLVM));
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
   pm.addPass(createConvertMathToLLVMPass());
@@ -70,7 +72,8 @@ void coda::addLLVMStage(OpPassManager &pm) {
   pm.addPass(createReconcileUnrealizedCastsPass());
 }
 
-void coda::buildCpuPipeline(OpPassManager &pm, const CpuPipelineOptions &options) {
+void coda::buildCpuPipeline(OpPassManager &pm,
+                            const CpuPipelineOptions &options) {
   addLinalgStage(pm, options);
   addBufferizeStage(pm);
   addLLVMStage(pm);
@@ -79,7 +82,8 @@ void coda::buildCpuPipeline(OpPassManager &pm, const CpuPipelineOptions &options
 void coda::registerCodaPipelines() {
   PassPipelineRegistration<CpuPipelineOptions>(
       "coda-cpu-pipeline",
-      "Lower coda to the LLVM dialect for the host CPU (what coda-compile runs)",
+      "Lower coda to the LLVM dialect for the host CPU (what coda-compile "
+      "runs)",
       buildCpuPipeline);
   // The stages of the pipeline, to run or bisect one at a time.
   registerLinalgElementwiseOpFusionPass();

@@ -17,7 +17,8 @@ mlirGetDialectPluginInfo() {
           }};
 }
 
-extern "C" LLVM_ATTRIBUTE_WEAK mlir::PassPluginLibraryInfo mlirGetPassPluginInfo() {
+extern "C" LLVM_ATTRIBUTE_WEAK mlir::PassPluginLibraryInfo
+mlirGetPassPluginInfo() {
   return {MLIR_PLUGIN_API_VERSION, "Coda", LLVM_VERSION_STRING,
           []() { coda::registerCodaTransformsPasses(); }};
 }

@@ -71,7 +71,8 @@ SmallVector<unsigned> chooseOrder(linalg::GenericOp op) {
       inner.insert(inner.begin(), dim.getPosition());
   }
   SmallVector<unsigned> order;
-  for (auto kind : {utils::IteratorType::parallel, utils::IteratorType::reduction})
+  for (auto kind :
+       {utils::IteratorType::parallel, utils::IteratorType::reduction})
     for (unsigned d = 0; d < iterators.size(); ++d)
       if (iterators[d] == kind && !llvm::is_contained(inner, d))
         order.push_back(d);
@@ -83,7 +84,8 @@ SmallVector<unsigned> chooseOrder(linalg::GenericOp op) {
 /// contract multiply-adds into FMAs.
 void relaxFloatingPoint(linalg::GenericOp op) {
   auto flags = arith::FastMathFlagsAttr::get(
-      op.getContext(), arith::FastMathFlags::reassoc | arith::FastMathFlags::contract);
+      op.getContext(),
+      arith::FastMathFlags::reassoc | arith::FastMathFlags::contract);
   op.getBody()->walk([&](Operation *inner) {
     if (isa<arith::AddFOp, arith::MulFOp>(inner))
       inner->setAttr("fastmath", flags);

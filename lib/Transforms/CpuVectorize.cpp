@@ -78,13 +78,13 @@ int64_t columnTile(int64_t width, int64_t maxColumns) {
   return std::min<int64_t>(maxColumns, llvm::PowerOf2Ceil(width));
 }
 
-/// Register-tile sizes for out[.., r, .., p] += stream[.., p + ..] * w[.., r, ..]
-/// where the stream is contiguous along the output columns p and the weights
-/// do not depend on p: a 1x1 or stride-1 convolution, a matmul. Reductions
-/// stay untiled (the register tile loops over them); other parallel dims get
-/// tiles of 1. Returns nothing if the op is not of that shape.
-std::optional<SmallVector<int64_t>> tileSizes(linalg::GenericOp op, int64_t rows,
-                                              int64_t columns,
+/// Register-tile sizes for out[.., r, .., p] += stream[.., p + ..] * w[.., r,
+/// ..] where the stream is contiguous along the output columns p and the
+/// weights do not depend on p: a 1x1 or stride-1 convolution, a matmul.
+/// Reductions stay untiled (the register tile loops over them); other parallel
+/// dims get tiles of 1. Returns nothing if the op is not of that shape.
+std::optional<SmallVector<int64_t>> tileSizes(linalg::GenericOp op,
+                                              int64_t rows, int64_t columns,
                                               ProductShape &shape) {
   if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
       op.getNumReductionLoops() == 0 || !op.hasPureTensorSemantics())
@@ -95,7 +95,8 @@ std::optional<SmallVector<int64_t>> tileSizes(linalg::GenericOp op, int64_t rows
   // The body must be out + a * b.
   Block *body = op.getBody();
   auto mul = dyn_cast<arith::MulFOp>(&body->front());
-  auto add = dyn_cast_or_null<arith::AddFOp>(mul ? mul->getNextNode() : nullptr);
+  auto add =
+      dyn_cast_or_null<arith::AddFOp>(mul ? mul->getNextNode() : nullptr);
   if (!mul || !add || body->getOperations().size() != 3)
     return std::nullopt;
   AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
@@ -110,8 +111,8 @@ std::optional<SmallVector<int64_t>> tileSizes(linalg::GenericOp op, int64_t rows
     std::optional<int64_t> stride =
         streamMap.getNumResults() ? strideIn(streamMap.getResults().back(), *p)
                                   : std::nullopt;
-    if (!stride || *stride < 1 || *stride > 2 || weightMap.isFunctionOfDim(*p) ||
-        !weightMap.isProjectedPermutation())
+    if (!stride || *stride < 1 || *stride > 2 ||
+        weightMap.isFunctionOfDim(*p) || !weightMap.isProjectedPermutation())
       continue;
     // Rows: preferably an output dim the weights read and the stream does
     // not (filters: one stream vector feeds every row); else the image row
@@ -119,12 +120,14 @@ std::optional<SmallVector<int64_t>> tileSizes(linalg::GenericOp op, int64_t rows
     std::optional<unsigned> r;
     for (AffineExpr e : outMap.getResults()) {
       unsigned d = cast<AffineDimExpr>(e).getPosition();
-      if (d != *p && weightMap.isFunctionOfDim(d) && !streamMap.isFunctionOfDim(d))
+      if (d != *p && weightMap.isFunctionOfDim(d) &&
+          !streamMap.isFunctionOfDim(d))
         r = d;
     }
     if (!r && outMap.getNumResults() >= 2) {
-      unsigned d = cast<AffineDimExpr>(outMap.getResults()[outMap.getNumResults() - 2])
-                       .getPosition();
+      unsigned d =
+          cast<AffineDimExpr>(outMap.getResults()[outMap.getNumResults() - 2])
+              .getPosition();
       if (!weightMap.isFunctionOfDim(d) && streamMap.isFunctionOfDim(d))
         r = d;
     }
@@ -158,7 +161,8 @@ SmallVector<Value> tileIndices(OpBuilder &b, Location loc, AffineMap map,
 /// broadcast weight per row, one FMA per row. Transfers past the edge of a
 /// partial tile read zeros and write nothing.
 void emitRegisterTile(RewriterBase &rewriter, linalg::GenericOp op,
-                      const ProductShape &shape, int64_t rows, int64_t columns) {
+                      const ProductShape &shape, int64_t rows,
+                      int64_t columns) {
   OpBuilder::InsertionGuard guard(rewriter);
   rewriter.setInsertionPoint(op);
   Location loc = op.getLoc();
@@ -166,7 +170,8 @@ void emitRegisterTile(RewriterBase &rewriter, linalg::GenericOp op,
   Type f32 = cast<RankedTensorType>(out.getType()).getElementType();
   auto rowType = VectorType::get({columns}, f32);
   auto scalarType = VectorType::get({1}, f32);
-  Value pad = arith::ConstantOp::create(rewriter, loc, rewriter.getZeroAttr(f32));
+  Value pad =
+      arith::ConstantOp::create(rewriter, loc, rewriter.getZeroAttr(f32));
   Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
   AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
   AffineMap streamMap = op.getMatchingIndexingMap(shape.stream);
@@ -179,14 +184,17 @@ void emitRegisterTile(RewriterBase &rewriter, linalg::GenericOp op,
   SmallVector<Value> dims(op.getNumLoops(), zero);
   // Vector transfers may overrun only along the vector. Rows past a partial
   // tile's end read its last row (results unused) and are not written.
-  unsigned rowResult = *outMap.getResultPosition(rewriter.getAffineDimExpr(shape.rowDim));
+  unsigned rowResult =
+      *outMap.getResultPosition(rewriter.getAffineDimExpr(shape.rowDim));
   Value tileRows = tensor::DimOp::create(rewriter, loc, out, rowResult);
-  Value lastRow = arith::SubIOp::create(
-      rewriter, loc, tileRows, arith::ConstantIndexOp::create(rewriter, loc, 1));
+  Value lastRow =
+      arith::SubIOp::create(rewriter, loc, tileRows,
+                            arith::ConstantIndexOp::create(rewriter, loc, 1));
   SmallVector<Value> rowIndex;
   for (int64_t r = 0; r < rows; ++r)
     rowIndex.push_back(arith::MinSIOp::create(
-        rewriter, loc, arith::ConstantIndexOp::create(rewriter, loc, r), lastRow));
+        rewriter, loc, arith::ConstantIndexOp::create(rewriter, loc, r),
+        lastRow));
   auto rowDims = [&](OpBuilder &, int64_t r, ArrayRef<Value> base) {
     SmallVector<Value> values(base);
     values[shape.rowDim] = rowIndex[r];
@@ -208,7 +216,8 @@ void emitRegisterTile(RewriterBase &rewriter, linalg::GenericOp op,
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
   std::function<SmallVector<Value>(OpBuilder &, unsigned, ValueRange)> nest =
-      [&](OpBuilder &b, unsigned level, ValueRange carried) -> SmallVector<Value> {
+      [&](OpBuilder &b, unsigned level,
+          ValueRange carried) -> SmallVector<Value> {
     if (level == reductions.size()) {
       // Each operand is read once per row only if it depends on the row.
       bool streamPerRow = streamMap.isFunctionOfDim(shape.rowDim);
@@ -216,7 +225,8 @@ void emitRegisterTile(RewriterBase &rewriter, linalg::GenericOp op,
       auto readStream = [&](int64_t r) -> Value {
         int64_t stride = shape.streamStride;
         Value wide = vector::TransferReadOp::create(
-            b, loc, VectorType::get({columns * stride}, f32), shape.stream->get(),
+            b, loc, VectorType::get({columns * stride}, f32),
+            shape.stream->get(),
             tileIndices(b, loc, streamMap, rowDims(b, r, dims)), pad,
             lastDim(streamMap), inBounds);
         if (stride == 1)
@@ -245,7 +255,8 @@ void emitRegisterTile(RewriterBase &rewriter, linalg::GenericOp op,
       }
       return next;
     }
-    Value upper = arith::ConstantIndexOp::create(b, loc, ranges[reductions[level]]);
+    Value upper =
+        arith::ConstantIndexOp::create(b, loc, ranges[reductions[level]]);
     auto loop = scf::ForOp::create(
         b, loc, zero, upper, one, carried,
         [&](OpBuilder &nb, Location l, Value iv, ValueRange inner) {
@@ -265,12 +276,11 @@ void emitRegisterTile(RewriterBase &rewriter, linalg::GenericOp op,
     auto write = scf::IfOp::create(
         rewriter, loc, exists,
         [&](OpBuilder &b, Location l) {
-          Value written =
-              vector::TransferWriteOp::create(
-                  b, l, results[r], out,
-                  tileIndices(b, l, outMap, rowDims(b, r, dims)),
-                  lastDim(outMap), inBounds)
-                  .getResult();
+          Value written = vector::TransferWriteOp::create(
+                              b, l, results[r], out,
+                              tileIndices(b, l, outMap, rowDims(b, r, dims)),
+                              lastDim(outMap), inBounds)
+                              .getResult();
           scf::YieldOp::create(b, l, written);
         },
         [&](OpBuilder &b, Location l) { scf::YieldOp::create(b, l, out); });
@@ -324,8 +334,10 @@ struct CpuVectorizePass : coda::impl::CodaCpuVectorizeBase<CpuVectorizePass> {
           continue;
         // The tile has the original op's loop dims and operand order.
         ProductShape tileShape = shape;
-        tileShape.stream = &generic->getOpOperand(shape.stream->getOperandNumber());
-        tileShape.weights = &generic->getOpOperand(shape.weights->getOperandNumber());
+        tileShape.stream =
+            &generic->getOpOperand(shape.stream->getOperandNumber());
+        tileShape.weights =
+            &generic->getOpOperand(shape.weights->getOperandNumber());
         emitRegisterTile(rewriter, generic, tileShape, rows,
                          sizes[shape.columnDim]);
       }
@@ -340,7 +352,8 @@ struct HoistVectorTransfersPass
     // so that the tile's transfers become loop-invariant.
     getOperation().walk(
         [](LoopLikeOpInterface loop) { moveLoopInvariantCode(loop); });
-    linalg::hoistRedundantVectorTransfers(getOperation(), /*verifyNonZeroTrip=*/true);
+    linalg::hoistRedundantVectorTransfers(getOperation(),
+                                          /*verifyNonZeroTrip=*/true);
   }
 };
 

@@ -79,7 +79,8 @@ struct OpSummaryPass : coda::impl::CodaOpSummaryBase<OpSummaryPass> {
     });
 
     std::string error;
-    std::unique_ptr<llvm::ToolOutputFile> file = openOutputFile(outputFile, &error);
+    std::unique_ptr<llvm::ToolOutputFile> file =
+        openOutputFile(outputFile, &error);
     if (!file) {
       emitError(getOperation().getLoc()) << "coda-op-summary: " << error;
       return signalPassFailure();
@@ -92,8 +93,10 @@ struct OpSummaryPass : coda::impl::CodaOpSummaryBase<OpSummaryPass> {
     if (format == "json") {
       llvm::json::Array array;
       for (const Row &r : rows)
-        array.push_back(llvm::json::Object{{"name", r.name}, {"op", r.op},
-                                           {"shape", r.shape}, {"macs", r.macs},
+        array.push_back(llvm::json::Object{{"name", r.name},
+                                           {"op", r.op},
+                                           {"shape", r.shape},
+                                           {"macs", r.macs},
                                            {"params", r.params}});
       os << llvm::formatv("{0:2}", llvm::json::Value(std::move(array))) << "\n";
       return;
@@ -116,8 +119,9 @@ struct OpSummaryPass : coda::impl::CodaOpSummaryBase<OpSummaryPass> {
       t.macs += r.macs;
       t.params += r.params;
     }
-    os << "\n" << llvm::formatv("{0,-18} {1,6} {2,14} {3,12}\n", "op", "count",
-                                "MACs", "params");
+    os << "\n"
+       << llvm::formatv("{0,-18} {1,6} {2,14} {3,12}\n", "op", "count", "MACs",
+                        "params");
     Total all;
     for (auto &[op, t] : totals) {
       os << llvm::formatv("{0,-18} {1,6} {2,14} {3,12}\n", op, t.count, t.macs,

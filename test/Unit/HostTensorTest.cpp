@@ -47,7 +47,8 @@ TEST(HostTensorTest, IntegerArithmeticBroadcasts) {
   ASSERT_EQ(host::binary("Div", a, b, out), "");
   EXPECT_EQ(out.ints, std::vector<int64_t>({58, 116}));
   EXPECT_NE(host::binary("Div", a, HostTensor::ofInts({}, {0}), out), "");
-  EXPECT_NE(host::binary("Add", a, HostTensor::ofInts({3}, {1, 2, 3}), out), "");
+  EXPECT_NE(host::binary("Add", a, HostTensor::ofInts({3}, {1, 2, 3}), out),
+            "");
 }
 
 TEST(HostTensorTest, GatherRejectsOutOfRange) {

@@ -68,6 +68,7 @@ TEST_F(ImporterTest, ImportsTextModelAndFoldsShapes) {
 TEST_F(ImporterTest, RejectsGarbage) {
   coda::OnnxImportOptions options;
   std::string garbage = "\x3f\x01\x02\x03 not a model";
-  EXPECT_FALSE(coda::importOnnxModel(garbage, "garbage.onnx", &context, options));
+  EXPECT_FALSE(
+      coda::importOnnxModel(garbage, "garbage.onnx", &context, options));
   EXPECT_NE(diagnostics.find("cannot parse ONNX model"), std::string::npos);
 }

@@ -1,4 +1,5 @@
-//===- CWrapper.h - The C ABI shim of a compiled model -----------*- C++ -*-===//
+//===- CWrapper.h - The C ABI shim of a compiled model -----------*- C++
+//-*-===//
 
 #ifndef CODA_TOOLS_CODACOMPILE_CWRAPPER_H
 #define CODA_TOOLS_CODACOMPILE_CWRAPPER_H

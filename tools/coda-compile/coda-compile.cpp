@@ -17,10 +17,10 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
-#include "mlir/IR/DialectResourceBlobManager.h"
-#include "mlir/IR/SymbolTable.h"
-#include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/AsmState.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/SymbolTable.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
@@ -53,8 +53,9 @@ constexpr const char *kCodaModelHeader =
     ;
 
 struct Options {
-  cl::opt<std::string> input{cl::Positional, cl::Required,
-                             cl::desc("<model.onnx | model.onnxtext | model.mlir>")};
+  cl::opt<std::string> input{
+      cl::Positional, cl::Required,
+      cl::desc("<model.onnx | model.onnxtext | model.mlir>")};
   cl::opt<std::string> output{"o", cl::Required, cl::desc("Output file"),
                               cl::value_desc("file")};
   cl::opt<Emit> emit{
@@ -68,10 +69,11 @@ struct Options {
   cl::opt<Phase> compileTo{
       "compile-to", cl::desc("Stop after a phase and write MLIR"),
       cl::init(Phase::LLVMDialect),
-      cl::values(clEnumValN(Phase::Coda, "coda", "imported and canonicalized"),
-                 clEnumValN(Phase::Linalg, "linalg", "linalg on tensors"),
-                 clEnumValN(Phase::Buffers, "buffers", "bufferized"),
-                 clEnumValN(Phase::LLVMDialect, "llvm-dialect", "LLVM dialect"))};
+      cl::values(
+          clEnumValN(Phase::Coda, "coda", "imported and canonicalized"),
+          clEnumValN(Phase::Linalg, "linalg", "linalg on tensors"),
+          clEnumValN(Phase::Buffers, "buffers", "bufferized"),
+          clEnumValN(Phase::LLVMDialect, "llvm-dialect", "LLVM dialect"))};
   cl::opt<std::string> targetCpu{
       "target-cpu", cl::init("native"),
       cl::desc("CPU to generate code for (clang -march: native, x86-64-v4, "
@@ -109,12 +111,13 @@ LogicalResult readSignature(func::FuncOp main,
     if (!tensor || !tensor.hasStaticShape() || !tensor.getElementType().isF32())
       return failure();
     auto name = attrs ? attrs.getAs<StringAttr>("coda.name") : StringAttr();
-    into.push_back({name ? name.str() : fallback, SmallVector<int64_t>(tensor.getShape())});
+    into.push_back({name ? name.str() : fallback,
+                    SmallVector<int64_t>(tensor.getShape())});
     return success();
   };
   for (auto [i, type] : llvm::enumerate(main.getArgumentTypes()))
-    if (failed(describe(type, main.getArgAttrDict(i), "input_" + std::to_string(i),
-                        inputs)))
+    if (failed(describe(type, main.getArgAttrDict(i),
+                        "input_" + std::to_string(i), inputs)))
       return main.emitError("coda-compile: input ")
              << i << " must be a static f32 tensor, got " << type;
   for (auto [i, type] : llvm::enumerate(main.getResultTypes()))
@@ -147,7 +150,8 @@ LogicalResult runClang(ArrayRef<std::string> args) {
   for (const std::string &arg : args)
     argv.push_back(arg);
   std::string error;
-  int rc = llvm::sys::ExecuteAndWait(*clang, argv, std::nullopt, {}, 0, 0, &error);
+  int rc =
+      llvm::sys::ExecuteAndWait(*clang, argv, std::nullopt, {}, 0, 0, &error);
   if (rc != 0)
     return fail("clang failed (exit " + std::to_string(rc) + ")" +
                 (error.empty() ? "" : ": " + error));
@@ -168,7 +172,8 @@ struct ExternalWeight {
 void externalizeLargeGlobals(ModuleOp module,
                              SmallVectorImpl<ExternalWeight> &weights) {
   constexpr size_t kMinBytes = 4096;
-  for (auto global : llvm::make_early_inc_range(module.getOps<memref::GlobalOp>())) {
+  for (auto global :
+       llvm::make_early_inc_range(module.getOps<memref::GlobalOp>())) {
     auto resource = dyn_cast_or_null<DenseResourceElementsAttr>(
         global.getInitialValueAttr());
     if (!resource || !resource.getRawHandle().getBlob())
@@ -190,7 +195,8 @@ void externalizeLargeGlobals(ModuleOp module,
 /// Writes each weight to a file and an assembly file that includes them.
 LogicalResult writeWeights(ArrayRef<ExternalWeight> weights, StringRef dir,
                            StringRef asmPath) {
-  std::string text = "\t.section .note.GNU-stack,\"\",@progbits\n\t.section .rodata\n";
+  std::string text =
+      "\t.section .note.GNU-stack,\"\",@progbits\n\t.section .rodata\n";
   for (const ExternalWeight &w : weights) {
     SmallString<128> bin(dir);
     llvm::sys::path::append(bin, w.symbol + ".bin");
@@ -206,8 +212,9 @@ LogicalResult writeWeights(ArrayRef<ExternalWeight> weights, StringRef dir,
 LogicalResult compile(const Options &opts) {
   if (opts.compileTo.getNumOccurrences() && opts.emit != Emit::MLIR &&
       opts.emit.getNumOccurrences())
-    return fail("--compile-to writes MLIR; it cannot be combined with --emit=" +
-                std::string(opts.emit == Emit::LLVM ? "llvm" : "asm/obj/shared"));
+    return fail(
+        "--compile-to writes MLIR; it cannot be combined with --emit=" +
+        std::string(opts.emit == Emit::LLVM ? "llvm" : "asm/obj/shared"));
 
   DialectRegistry registry;
   coda::registerCodaDialects(registry);
@@ -236,7 +243,8 @@ LogicalResult compile(const Options &opts) {
   TimingScope timing = timingManager.getRootScope();
   pm.enableTiming(timing);
   coda::CpuPipelineOptions pipelineOptions;
-  Phase stop = opts.emit == Emit::MLIR ? opts.compileTo.getValue() : Phase::LLVMDialect;
+  Phase stop =
+      opts.emit == Emit::MLIR ? opts.compileTo.getValue() : Phase::LLVMDialect;
   if (opts.compileTo.getNumOccurrences())
     stop = opts.compileTo;
   if (stop >= Phase::Linalg)
@@ -248,7 +256,8 @@ LogicalResult compile(const Options &opts) {
   if (failed(pm.run(*module)))
     return failure();
 
-  bool wantsMLIR = opts.emit == Emit::MLIR || opts.compileTo.getNumOccurrences();
+  bool wantsMLIR =
+      opts.emit == Emit::MLIR || opts.compileTo.getNumOccurrences();
   // Large constants leave the module before LLVM sees them (see below).
   SmallVector<ExternalWeight> weights;
   bool externalizeWeights = !wantsMLIR && opts.emit == Emit::Shared;
@@ -294,7 +303,8 @@ LogicalResult compile(const Options &opts) {
 
   // asm, obj and shared go through clang, from a scratch directory.
   SmallString<128> tmp;
-  if (std::error_code ec = llvm::sys::fs::createUniqueDirectory("coda-compile", tmp))
+  if (std::error_code ec =
+          llvm::sys::fs::createUniqueDirectory("coda-compile", tmp))
     return fail("cannot create a temporary directory: " + ec.message());
   auto path = [&](StringRef name) {
     SmallString<128> p(tmp);
@@ -320,7 +330,8 @@ LogicalResult compile(const Options &opts) {
                                    "-mprefer-vector-width=512",
                                    "-Wno-override-module", "-fPIC"};
   if (opts.emit != Emit::Shared) {
-    args.append({opts.emit == Emit::Asm ? "-S" : "-c", llPath, "-o", opts.output});
+    args.append(
+        {opts.emit == Emit::Asm ? "-S" : "-c", llPath, "-o", opts.output});
     return runClang(args);
   }
 

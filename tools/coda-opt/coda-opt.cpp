@@ -19,7 +19,8 @@
 
 using namespace mlir;
 
-static LogicalResult runOnOnnx(StringRef inputFilename, StringRef outputFilename,
+static LogicalResult runOnOnnx(StringRef inputFilename,
+                               StringRef outputFilename,
                                DialectRegistry &registry,
                                const coda::OnnxImportOptions &importOptions) {
   MlirOptMainConfig config = MlirOptMainConfig::createFromCLOptions();

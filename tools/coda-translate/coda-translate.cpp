@@ -43,8 +43,7 @@ int main(int argc, char **argv) {
   importCLOptions = &options;
   TranslateToMLIRRegistration registration(
       "import-onnx", "Import an ONNX model (binary or text) into coda IR",
-      importOnnx, [](DialectRegistry &registry) {
-        coda::registerCodaDialects(registry);
-      });
+      importOnnx,
+      [](DialectRegistry &registry) { coda::registerCodaDialects(registry); });
   return failed(mlirTranslateMain(argc, argv, "Coda translation driver"));
 }

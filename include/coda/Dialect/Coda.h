@@ -1,4 +1,5 @@
-//===- Coda.h - The coda dialect ---------------------------------*- C++ -*-===//
+//===- Coda.h - The coda dialect ---------------------------------*- C++
+//-*-===//
 //
 // Declares the coda dialect, its enums, attributes, interfaces and ops.
 //

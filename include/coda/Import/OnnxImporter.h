@@ -1,4 +1,5 @@
-//===- OnnxImporter.h - Import ONNX models into the coda dialect -*- C++ -*-===//
+//===- OnnxImporter.h - Import ONNX models into the coda dialect -*- C++
+//-*-===//
 //
 // The importer is the only part of Coda that sees protobuf and ONNX's C++
 // library; it is built with exceptions so that it can catch the ones ONNX's
@@ -23,7 +24,8 @@ struct OnnxImportOptions {
   bool runOnnxChecker = true;
 };
 
-/// Parses `name:1x3x224x224` into `options`; returns an error message on failure.
+/// Parses `name:1x3x224x224` into `options`; returns an error message on
+/// failure.
 std::string parseInputShape(llvm::StringRef spec, OnnxImportOptions &options);
 
 /// Imports a binary ONNX model (a serialized ModelProto). `sourceName` names

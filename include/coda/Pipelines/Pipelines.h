@@ -1,4 +1,5 @@
-//===- Pipelines.h - Coda's named pass pipelines -----------------*- C++ -*-===//
+//===- Pipelines.h - Coda's named pass pipelines -----------------*- C++
+//-*-===//
 
 #ifndef CODA_PIPELINES_PIPELINES_H
 #define CODA_PIPELINES_PIPELINES_H
@@ -11,7 +12,8 @@ namespace coda {
 struct CpuPipelineOptions : mlir::PassPipelineOptions<CpuPipelineOptions> {
   Option<bool> fuseElementwise{
       *this, "fuse-elementwise",
-      llvm::cl::desc("Fuse chains of elementwise linalg ops into one loop nest"),
+      llvm::cl::desc(
+          "Fuse chains of elementwise linalg ops into one loop nest"),
       llvm::cl::init(true)};
   Option<bool> vectorize{
       *this, "vectorize",
@@ -36,7 +38,8 @@ void addBufferizeStage(mlir::OpPassManager &pm);
 void addLLVMStage(mlir::OpPassManager &pm);
 
 /// All stages: coda-cpu-pipeline.
-void buildCpuPipeline(mlir::OpPassManager &pm, const CpuPipelineOptions &options);
+void buildCpuPipeline(mlir::OpPassManager &pm,
+                      const CpuPipelineOptions &options);
 
 /// Registers `coda-cpu-pipeline` and the upstream passes it is made of.
 void registerCodaPipelines();

@@ -25,7 +25,7 @@ typedef enum {
 } coda_status;
 
 typedef struct {
-  const char *name;               /* the ONNX graph input/output name */
+  const char *name; /* the ONNX graph input/output name */
   int32_t rank;
   int64_t shape[CODA_MAX_RANK];
 } coda_tensor_info;

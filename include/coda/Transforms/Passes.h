@@ -1,4 +1,5 @@
-//===- Passes.h - Coda transformation passes ---------------------*- C++ -*-===//
+//===- Passes.h - Coda transformation passes ---------------------*- C++
+//-*-===//
 
 #ifndef CODA_TRANSFORMS_PASSES_H
 #define CODA_TRANSFORMS_PASSES_H
