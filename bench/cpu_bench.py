@@ -48,6 +48,8 @@ import threading
 import time
 from typing import Dict, Optional
 
+from benchlib import find_gnu_time
+
 import numpy as np
 import onnx
 import onnxruntime as ort
@@ -153,17 +155,6 @@ class RunResult:
 # ---------------------------------------------------------------------------
 
 
-def find_gnu_time():
-    """Returns "/usr/bin/time" if it is GNU time, else None."""
-    path = "/usr/bin/time"
-    if not os.access(path, os.X_OK):
-        return None
-    try:
-        out = subprocess.run([path, "--version"], capture_output=True,
-                             text=True, timeout=10, check=False)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return path if "GNU" in out.stdout + out.stderr else None
 
 
 class Runner:

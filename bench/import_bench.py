@@ -36,6 +36,8 @@ import threading
 import time
 from typing import Optional
 
+from benchlib import find_gnu_time
+
 MB = 1e6
 
 # Measures the peak-RSS growth caused by creating an ORT session; printed in
@@ -88,17 +90,6 @@ class ModelResult:
     ort_rss_bytes: Optional[int] = None
 
 
-def find_gnu_time():
-    """Returns the path of GNU time if installed as /usr/bin/time, or None."""
-    path = "/usr/bin/time"
-    if not os.access(path, os.X_OK):
-        return None
-    try:
-        out = subprocess.run([path, "--version"], capture_output=True,
-                             text=True, timeout=10, check=False)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return path if "GNU" in out.stdout + out.stderr else None
 
 
 class Runner:

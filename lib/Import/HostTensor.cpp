@@ -147,6 +147,31 @@ static void forEachIndex(llvm::ArrayRef<int64_t> shape, Fn fn) {
   }
 }
 
+/// One arithmetic ONNX op on two integers or two reals; an error message on
+/// failure (unknown op, integer division by zero).
+template <typename T>
+static std::string applyBinary(llvm::StringRef opType, T x, T y, T &r) {
+  if (opType == "Add")
+    r = x + y;
+  else if (opType == "Sub")
+    r = x - y;
+  else if (opType == "Mul")
+    r = x * y;
+  else if (opType == "Div") {
+    if (std::is_integral_v<T> && y == 0)
+      return "integer division by zero";
+    r = x / y;
+  } else if (opType == "Max")
+    r = std::max(x, y);
+  else if (opType == "Min")
+    r = std::min(x, y);
+  else if (opType == "Pow")
+    r = static_cast<T>(std::pow(x, y));
+  else
+    return "no evaluator for " + opType.str();
+  return "";
+}
+
 std::string host::binary(llvm::StringRef opType, const HostTensor &a,
                          const HostTensor &b, HostTensor &out) {
   llvm::SmallVector<int64_t> shape;
@@ -167,53 +192,18 @@ std::string host::binary(llvm::StringRef opType, const HostTensor &a,
                                             : x > y);
       return;
     }
+    std::string failure;
     if (ints) {
-      int64_t x = a.ints[ia], y = b.ints[ib], r = 0;
-      if (opType == "Add")
-        r = x + y;
-      else if (opType == "Sub")
-        r = x - y;
-      else if (opType == "Mul")
-        r = x * y;
-      else if (opType == "Div") {
-        if (y == 0) {
-          error = "integer division by zero";
-          return;
-        }
-        r = x / y;
-      } else if (opType == "Max")
-        r = std::max(x, y);
-      else if (opType == "Min")
-        r = std::min(x, y);
-      else if (opType == "Pow")
-        r = static_cast<int64_t>(std::pow(x, y));
-      else {
-        error = "no integer evaluator for " + opType.str();
-        return;
-      }
+      int64_t r = 0;
+      failure = applyBinary(opType, a.ints[ia], b.ints[ib], r);
       out.ints.push_back(r);
-      return;
+    } else {
+      double r = 0;
+      failure = applyBinary(opType, a.realAt(ia), b.realAt(ib), r);
+      out.reals.push_back(r);
     }
-    double x = a.realAt(ia), y = b.realAt(ib), r = 0;
-    if (opType == "Add")
-      r = x + y;
-    else if (opType == "Sub")
-      r = x - y;
-    else if (opType == "Mul")
-      r = x * y;
-    else if (opType == "Div")
-      r = x / y;
-    else if (opType == "Max")
-      r = std::max(x, y);
-    else if (opType == "Min")
-      r = std::min(x, y);
-    else if (opType == "Pow")
-      r = std::pow(x, y);
-    else {
-      error = "no evaluator for " + opType.str();
-      return;
-    }
-    out.reals.push_back(r);
+    if (!failure.empty())
+      error = failure;
   });
   return error;
 }
