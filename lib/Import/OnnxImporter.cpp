@@ -77,6 +77,10 @@ public:
 private:
   LogicalResult checkModel();
   LogicalResult checkInputsDefined();
+  LogicalResult checkInitializers();
+  LogicalResult crossCheckShapes();
+  /// Runs an ONNX checker; its exceptions become one diagnostic.
+  LogicalResult runOnnx(llvm::function_ref<void()> check);
   LogicalResult importInputs(func::FuncOp &func);
   LogicalResult importNode(const onnx::NodeProto &node, unsigned index);
   Location nodeLoc(const onnx::NodeProto &node, unsigned index);
@@ -102,9 +106,14 @@ private:
 LogicalResult GraphImporter::checkModel() {
   if (!model.has_graph())
     return emitModelError() << "the model has no graph (is this an ONNX file?)";
-  for (const onnx::OperatorSetIdProto &id : model.opset_import())
-    if (id.domain().empty() || id.domain() == "ai.onnx")
-      opset = id.version();
+  for (const onnx::OperatorSetIdProto &id : model.opset_import()) {
+    if (!id.domain().empty() && id.domain() != "ai.onnx")
+      continue;
+    if (opset != 0)
+      return emitModelError() << "the model imports the default opset twice ("
+                              << opset << " and " << id.version() << ")";
+    opset = id.version();
+  }
   if (opset == 0)
     return emitModelError() << "the model imports no default-domain opset";
   if (opset < kMinOpset || opset > kMaxOpset)
@@ -124,7 +133,7 @@ LogicalResult GraphImporter::checkModel() {
                 "the model with all tensors inside";
     }
 
-  if (failed(checkInputsDefined()))
+  if (failed(checkInputsDefined()) || failed(checkInitializers()))
     return failure();
   if (!options.runOnnxChecker)
     return success();
@@ -134,11 +143,27 @@ LogicalResult GraphImporter::checkModel() {
         << "; relying on Coda's own verification";
     return success();
   }
-  try {
-    onnx::checker::check_model(model);
+  return runOnnx([&] { onnx::checker::check_model(model); });
+}
+
+/// ONNX's strict shape inference runs after the import: ONNX 1.12's
+/// convolution shape inference crashes on inconsistent ranks, which the
+/// import's own inference rejects first with a diagnostic. It still catches
+/// what the import does not check, such as declared value shapes that
+/// disagree with the graph.
+LogicalResult GraphImporter::crossCheckShapes() {
+  if (!options.runOnnxChecker || opset > kMaxCheckedOpset)
+    return success();
+  return runOnnx([&] {
     onnx::ShapeInferenceOptions strict(/*check_type=*/true, /*strict_mode=*/1);
     onnx::shape_inference::InferShapes(
         model, onnx::OpSchemaRegistry::Instance(), strict);
+  });
+}
+
+LogicalResult GraphImporter::runOnnx(llvm::function_ref<void()> check) {
+  try {
+    check();
   } catch (const std::exception &e) {
     // ONNX reports unknown ops as checker errors; let the importer name them.
     StringRef message(e.what());
@@ -169,6 +194,43 @@ LogicalResult GraphImporter::checkInputsDefined() {
                   "earlier node";
     for (const std::string &output : node.output())
       defined.insert(output);
+  }
+  return success();
+}
+
+/// Initializer shapes must agree with their data before ONNX's shape
+/// inference sees them: it trusts them (a corrupt weight rank crashes ONNX
+/// 1.12's convolution shape inference).
+LogicalResult GraphImporter::checkInitializers() {
+  constexpr int64_t kMaxElements = int64_t(1) << 40;
+  for (const onnx::TensorProto &init : model.graph().initializer()) {
+    int64_t count = 1;
+    for (int64_t d : init.dims()) {
+      if (d < 0 || (d > 0 && count > kMaxElements / d))
+        return emitModelError()
+               << "initializer '" << init.name() << "' has an invalid shape";
+      count *= d;
+    }
+    if (!init.has_raw_data())
+      continue;
+    size_t elementBytes = 0;
+    switch (init.data_type()) {
+    case onnx::TensorProto::FLOAT:
+    case onnx::TensorProto::INT32:
+      elementBytes = 4;
+      break;
+    case onnx::TensorProto::INT64:
+    case onnx::TensorProto::DOUBLE:
+      elementBytes = 8;
+      break;
+    default:
+      continue;
+    }
+    if (init.raw_data().size() != static_cast<size_t>(count) * elementBytes)
+      return emitModelError()
+             << "initializer '" << init.name() << "' holds "
+             << init.raw_data().size() << " bytes, its shape needs "
+             << count * static_cast<int64_t>(elementBytes);
   }
   return success();
 }
@@ -401,6 +463,8 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
   for (auto [index, node] : llvm::enumerate(graph.node()))
     if (failed(importNode(node, index)))
       return nullptr;
+  if (failed(crossCheckShapes()))
+    return nullptr;
 
   SmallVector<Value> results;
   for (const onnx::ValueInfoProto &output : graph.output()) {
