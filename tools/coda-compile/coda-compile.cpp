@@ -349,8 +349,10 @@ LogicalResult compile(const Options &opts) {
   if (failed(writeFile(path("wrapper.c"), wrapper)) ||
       failed(writeFile(headerDir, kCodaModelHeader)))
     return failure();
+  // -lm: math ops lower to libm calls (expf, tanhf); a C program that
+  // dlopens the library need not link libm itself.
   args.append({"-shared", "-I", includeDir, llPath, path("wrapper.c"),
-               weightsAsm, "-o", opts.output});
+               weightsAsm, "-lm", "-o", opts.output});
   TimingScope clangTiming = timing.nest("clang -O3 (LLVM codegen, link)");
   if (failed(runClang(args)))
     return failure();
