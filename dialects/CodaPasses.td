@@ -78,6 +78,17 @@ def CodaHoistVectorTransfers : Pass<"coda-hoist-vector-transfers", "mlir::func::
   let dependentDialects = ["mlir::vector::VectorDialect"];
 }
 
+def CodaApproximateMath : Pass<"coda-approximate-math", "mlir::func::FuncOp"> {
+  let summary = "Replace exp and tanh by polynomial approximations";
+  let description = [{
+    LLVM lowers math.exp/math.tanh to scalar libm calls, which keep the loops
+    around them (SiLU, sigmoid, softmax) from vectorizing. MLIR's polynomial
+    approximations (about 1 ulp in f32) are plain arithmetic that vectorizes.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect", "mlir::math::MathDialect",
+                           "mlir::vector::VectorDialect"];
+}
+
 def CodaCpuLoopOrder : Pass<"coda-cpu-loop-order", "mlir::func::FuncOp"> {
   let summary = "Order the loops of reductions (conv, pooling, matmul) for SIMD";
   let description = [{

@@ -25,6 +25,7 @@ void coda::addLinalgStage(OpPassManager &pm,
   if (options.fuseElementwise)
     pm.addNestedPass<func::FuncOp>(createCodaFuseElementwise());
   pm.addPass(createCanonicalizerPass());
+  pm.addNestedPass<func::FuncOp>(createCodaApproximateMath());
   if (options.vectorize) {
     pm.addNestedPass<func::FuncOp>(createCodaCpuVectorize());
     pm.addPass(createCanonicalizerPass());
