@@ -14,6 +14,7 @@
 #include "mlir/Dialect/Tensor/Transforms/Transforms.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
 
@@ -156,13 +157,78 @@ SmallVector<Value> tileIndices(OpBuilder &b, Location loc, AffineMap map,
   return indices;
 }
 
+/// An elementwise op applied to the product's result alone (an activation:
+/// ReLU, clip, ...) that can run on the accumulators before they are stored,
+/// saving a pass over the output. Returns null if `op`'s result has another
+/// use or its user is not such an op.
+linalg::GenericOp findEpilogue(linalg::GenericOp op) {
+  Value result = op->getResult(0);
+  // An elementwise epilogue does not care about a reshape in between (1x1
+  // convolutions compute on flattened images).
+  if (result.hasOneUse() && isa<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(
+                                *result.getUsers().begin()))
+    result = result.getUsers().begin()->getResult(0);
+  if (!result.hasOneUse())
+    return nullptr;
+  auto user = dyn_cast<linalg::GenericOp>(*result.getUsers().begin());
+  if (!user || user.getNumDpsInputs() != 1 || user.getNumDpsInits() != 1 ||
+      user.getNumReductionLoops() != 0 ||
+      user->getResult(0).getType() != result.getType() ||
+      !llvm::all_of(user.getIndexingMapsArray(),
+                    [](AffineMap map) { return map.isIdentity(); }))
+    return nullptr;
+  Block *body = user.getBody();
+  if (!body->getArgument(1).use_empty())
+    return nullptr;
+  for (Operation &inner : body->without_terminator())
+    if (inner.getNumResults() != 1 || inner.getNumRegions() != 0 ||
+        !(inner.hasTrait<OpTrait::Elementwise>() ||
+          isa<arith::ConstantOp>(inner)) ||
+        !inner.getResult(0).getType().isF32())
+      return nullptr;
+  return user;
+}
+
+/// Applies the epilogue's scalar body to a vector of accumulators.
+Value applyEpilogue(OpBuilder &b, Location loc, linalg::GenericOp epilogue,
+                    Value acc) {
+  auto type = cast<VectorType>(acc.getType());
+  IRMapping map;
+  Block *body = epilogue.getBody();
+  map.map(body->getArgument(0), acc);
+  auto vectorOf = [&](Value v) -> Value {
+    if (Value mapped = map.lookupOrNull(v))
+      return mapped;
+    // A scalar from outside the body: broadcast it.
+    Value splat = vector::BroadcastOp::create(b, loc, type, v);
+    map.map(v, splat);
+    return splat;
+  };
+  for (Operation &inner : body->without_terminator()) {
+    if (auto constant = dyn_cast<arith::ConstantOp>(inner)) {
+      // The body is erased with the epilogue: copy its constants out.
+      Value scalar = b.clone(inner)->getResult(0);
+      map.map(constant.getResult(),
+              vector::BroadcastOp::create(b, loc, type, scalar));
+      continue;
+    }
+    OperationState state(loc, inner.getName());
+    for (Value operand : inner.getOperands())
+      state.addOperands(vectorOf(operand));
+    state.addAttributes(inner.getAttrs());
+    state.addTypes(type);
+    map.map(inner.getResult(0), b.create(state)->getResult(0));
+  }
+  return vectorOf(body->getTerminator()->getOperand(0));
+}
+
 /// Emits the tile as `rows` vector accumulators of `columns` lanes carried
 /// through the reduction loops: per step, one vector of the stream, one
 /// broadcast weight per row, one FMA per row. Transfers past the edge of a
 /// partial tile read zeros and write nothing.
 void emitRegisterTile(RewriterBase &rewriter, linalg::GenericOp op,
-                      const ProductShape &shape, int64_t rows,
-                      int64_t columns) {
+                      const ProductShape &shape, int64_t rows, int64_t columns,
+                      linalg::GenericOp epilogue) {
   OpBuilder::InsertionGuard guard(rewriter);
   rewriter.setInsertionPoint(op);
   Location loc = op.getLoc();
@@ -276,8 +342,10 @@ void emitRegisterTile(RewriterBase &rewriter, linalg::GenericOp op,
     auto write = scf::IfOp::create(
         rewriter, loc, exists,
         [&](OpBuilder &b, Location l) {
+          Value value =
+              epilogue ? applyEpilogue(b, l, epilogue, results[r]) : results[r];
           Value written = vector::TransferWriteOp::create(
-                              b, l, results[r], out,
+                              b, l, value, out,
                               tileIndices(b, l, outMap, rowDims(b, r, dims)),
                               lastDim(outMap), inBounds)
                               .getResult();
@@ -297,6 +365,7 @@ struct CpuVectorizePass : coda::impl::CodaCpuVectorizeBase<CpuVectorizePass> {
       linalg::GenericOp op;
       SmallVector<int64_t> sizes;
       ProductShape shape;
+      linalg::GenericOp epilogue;
     };
     // Stride-1 convolutions (plain and depthwise) are products too once
     // generalized.
@@ -314,9 +383,9 @@ struct CpuVectorizePass : coda::impl::CodaCpuVectorizeBase<CpuVectorizePass> {
     getOperation().walk([&](linalg::GenericOp op) {
       ProductShape shape;
       if (auto sizes = tileSizes(op, rows, columns, shape))
-        work.push_back({op, *sizes, shape});
+        work.push_back({op, *sizes, shape, findEpilogue(op)});
     });
-    for (auto &[op, sizes, shape] : work) {
+    for (auto &[op, sizes, shape, epilogue] : work) {
       auto tileable = dyn_cast<TilingInterface>(op.getOperation());
       if (!tileable)
         continue;
@@ -339,7 +408,11 @@ struct CpuVectorizePass : coda::impl::CodaCpuVectorizeBase<CpuVectorizePass> {
         tileShape.weights =
             &generic->getOpOperand(shape.weights->getOperandNumber());
         emitRegisterTile(rewriter, generic, tileShape, rows,
-                         sizes[shape.columnDim]);
+                         sizes[shape.columnDim], epilogue);
+      }
+      // The tiles applied the epilogue: it now passes its input through.
+      if (epilogue) {
+        rewriter.replaceOp(epilogue, epilogue.getDpsInputs()[0]);
       }
     }
   }

@@ -40,3 +40,20 @@ func.func @strided(%x: tensor<1x4x9x9xf32>, %w: tensor<8x4x3x3xf32>) -> tensor<1
   %0 = coda.conv2d %x, %w {strides = array<i64: 2, 2>} : (tensor<1x4x9x9xf32>, tensor<8x4x3x3xf32>) -> tensor<1x8x4x4xf32>
   return %0 : tensor<1x8x4x4xf32>
 }
+
+// -----
+
+// The activation after a convolution runs on the accumulators before they are
+// stored; no separate pass over the output remains.
+// CHECK-LABEL: func @fused_activation
+// CHECK: vector.fma
+// CHECK: arith.maximumf {{.*}} : vector<16xf32>
+// CHECK: arith.minimumf {{.*}} : vector<16xf32>
+// CHECK: vector.transfer_write
+// CHECK-NOT: linalg.generic
+// CHECK: return
+func.func @fused_activation(%x: tensor<1x8x4x4xf32>, %w: tensor<8x8x1x1xf32>) -> tensor<1x8x4x4xf32> {
+  %0 = coda.conv2d %x, %w : (tensor<1x8x4x4xf32>, tensor<8x8x1x1xf32>) -> tensor<1x8x4x4xf32>
+  %1 = coda.clip %0 {min = 0.0 : f32, max = 6.0 : f32} : tensor<1x8x4x4xf32>
+  return %1 : tensor<1x8x4x4xf32>
+}
