@@ -89,6 +89,19 @@ def CodaApproximateMath : Pass<"coda-approximate-math", "mlir::func::FuncOp"> {
                            "mlir::vector::VectorDialect"];
 }
 
+def CodaEarlyDealloc : Pass<"coda-early-dealloc", "mlir::func::FuncOp"> {
+  let summary = "Free each intermediate buffer right after its last use";
+  let description = [{
+    Ownership-based deallocation frees buffers at the end of their block, so
+    a network's entry function holds every activation until it returns.
+    This pass moves each `memref.dealloc` of a buffer allocated in the same
+    block to just after the last use of the buffer or of any view of it;
+    the allocator then reuses the memory for later layers. Buffers whose
+    views escape (returned, passed on, loop-carried) are left alone.
+  }];
+  let dependentDialects = ["mlir::memref::MemRefDialect"];
+}
+
 def CodaCpuLoopOrder : Pass<"coda-cpu-loop-order", "mlir::func::FuncOp"> {
   let summary = "Order the loops of reductions (conv, pooling, matmul) for SIMD";
   let description = [{

@@ -47,6 +47,7 @@ void coda::addBufferizeStage(OpPassManager &pm) {
   pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
   pm.addPass(createCanonicalizerPass());
   bufferization::buildBufferDeallocationPipeline(pm);
+  pm.addNestedPass<func::FuncOp>(createCodaEarlyDealloc());
   pm.addNestedPass<func::FuncOp>(createCodaHoistVectorTransfers());
   pm.addPass(createCanonicalizerPass());
 }
