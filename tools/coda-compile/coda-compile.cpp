@@ -311,7 +311,7 @@ LogicalResult compile(const Options &opts) {
     llvm::sys::path::append(p, name);
     return std::string(p);
   };
-  auto cleanup = llvm::make_scope_exit([&] {
+  llvm::scope_exit cleanup([&] {
     if (!opts.keepTemps)
       llvm::sys::fs::remove_directories(tmp);
     else
