@@ -63,6 +63,8 @@ def CodaCpuVectorize : Pass<"coda-cpu-vectorize", "mlir::func::FuncOp"> {
            "Output rows per register tile">,
     Option<"columns", "columns", "int64_t", /*default=*/"32",
            "Output columns per register tile (a multiple of the SIMD width)">,
+    Option<"parallel", "parallel", "bool", /*default=*/"true",
+           "Tile with scf.forall (run on all cores) instead of scf.for">,
   ];
   let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::scf::SCFDialect",
                            "mlir::vector::VectorDialect", "mlir::tensor::TensorDialect"];

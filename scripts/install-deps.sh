@@ -5,7 +5,7 @@ cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(
   cmake ninja-build g++ git
-  llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools clang-22 lld-22 libclang-rt-22-dev
+  llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools clang-22 lld-22 libclang-rt-22-dev libomp-22-dev
   libonnx-dev libprotobuf-dev protobuf-compiler libonnx-testdata
   libeigen3-dev libgtest-dev
   python3 python3-venv python3-numpy python3-onnx python3-torch python3-torchvision

@@ -389,6 +389,10 @@ struct CpuVectorizePass : coda::impl::CodaCpuVectorizeBase<CpuVectorizePass> {
       rewriter.setInsertionPoint(op);
       scf::SCFTilingOptions options;
       options.setTileSizes(getAsIndexOpFoldResult(&getContext(), sizes));
+      // Tiles are independent (the reduction is not tiled): scf.forall lets
+      // the pipeline run them on all cores.
+      if (parallel)
+        options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
       FailureOr<scf::SCFTilingResult> tiled =
           scf::tileUsingSCF(rewriter, tileable, options);
       if (failed(tiled))

@@ -1,10 +1,10 @@
 // RUN: coda-opt %s -split-input-file -pass-pipeline='builtin.module(coda-lower-to-linalg,func.func(coda-cpu-vectorize{rows=4 columns=16}))' | FileCheck %s
 
-// A 1x1 convolution: 4x16 register tiles over (filters, pixels), the four
-// accumulators carried through the loop over input channels.
+// A 1x1 convolution: 4x16 register tiles over (filters, pixels), in parallel
+// (scf.forall), the four accumulators carried through the loop over input
+// channels.
 // CHECK-LABEL: func @pointwise
-// CHECK: scf.for {{.*}} step %c4
-// CHECK: scf.for {{.*}} step %c16
+// CHECK: scf.forall ({{.*}}) = (0, 0, 0) to (1, 10, 36) step (1, 4, 16)
 // CHECK-COUNT-4: vector.transfer_read {{.*}} : tensor<1x?x?xf32>, vector<16xf32>
 // CHECK: scf.for {{.*}} to %c8 step {{.*}} iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
 // CHECK-COUNT-4: vector.fma {{.*}} : vector<16xf32>
@@ -19,6 +19,7 @@ func.func @pointwise(%x: tensor<1x8x6x6xf32>, %w: tensor<10x8x1x1xf32>) -> tenso
 
 // A 3x3 stride-1 convolution: one loop per reduction dim (c, kh, kw).
 // CHECK-LABEL: func @conv3x3
+// CHECK: scf.forall
 // CHECK: scf.for {{.*}} iter_args
 // CHECK: scf.for {{.*}} iter_args
 // CHECK: scf.for {{.*}} iter_args

@@ -351,8 +351,11 @@ LogicalResult compile(const Options &opts) {
     return failure();
   // -lm: math ops lower to libm calls (expf, tanhf); a C program that
   // dlopens the library need not link libm itself.
+  // -fopenmp: tile loops run on libomp threads; its rpath keeps the library
+  // loadable without LD_LIBRARY_PATH.
   args.append({"-shared", "-I", includeDir, llPath, path("wrapper.c"),
-               weightsAsm, "-lm", "-o", opts.output});
+               weightsAsm, "-lm", "-fopenmp", "-Wl,-rpath,/usr/lib/llvm-22/lib",
+               "-o", opts.output});
   TimingScope clangTiming = timing.nest("clang -O3 (LLVM codegen, link)");
   if (failed(runClang(args)))
     return failure();
