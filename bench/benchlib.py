@@ -1,6 +1,9 @@
 """Helpers shared by the benchmark scripts in bench/."""
+import contextlib
 import os
+import signal
 import subprocess
+import threading
 
 
 def find_gnu_time():
@@ -15,3 +18,28 @@ def find_gnu_time():
     except (OSError, subprocess.TimeoutExpired):
         return None
     return path if "GNU" in out.stdout + out.stderr else None
+
+
+@contextlib.contextmanager
+def kill_after(proc, timeout_s):
+    """Kills `proc`'s process group if the block outlasts `timeout_s`; yields
+    an Event that tells whether it did.
+
+    Popen.wait(timeout) polls with growing sleeps, which would quantise the
+    measured time, so the timeout is enforced by a timer thread instead.
+    """
+    timed_out = threading.Event()
+
+    def kill():
+        timed_out.set()
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+    timer = threading.Timer(timeout_s, kill)
+    timer.start()
+    try:
+        yield timed_out
+    finally:
+        timer.cancel()

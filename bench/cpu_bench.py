@@ -39,16 +39,14 @@ import datetime
 import os
 import platform
 import shlex
-import signal
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from typing import Dict, Optional
 
-from benchlib import find_gnu_time
+from benchlib import find_gnu_time, kill_after
 
 import numpy as np
 import onnx
@@ -201,21 +199,8 @@ class Runner:
 
     def _communicate(self, proc):
         """Waits for `proc`, killing its process group after the timeout."""
-        timed_out = threading.Event()
-
-        def kill():
-            timed_out.set()
-            try:
-                os.killpg(proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-
-        timer = threading.Timer(self.timeout_s, kill)
-        timer.start()
-        try:
+        with kill_after(proc, self.timeout_s) as timed_out:
             stdout, stderr = proc.communicate()
-        finally:
-            timer.cancel()
         if timed_out.is_set():
             stderr += f"\nkilled after {self.timeout_s:g} s".encode()
         return stdout, stderr, proc.returncode

@@ -27,16 +27,14 @@ and the error goes to stderr.
 import argparse
 import dataclasses
 import os
-import signal
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from typing import Optional
 
-from benchlib import find_gnu_time
+from benchlib import find_gnu_time, kill_after
 
 MB = 1e6
 
@@ -136,26 +134,9 @@ class Runner:
                              read_text(out_path), read_text(err_path))
 
     def _wait(self, proc):
-        """Waits for `proc`, killing its process group after the timeout.
-
-        Popen.wait(timeout) polls with growing sleeps, which would quantise
-        the measured time, so the timeout is enforced by a timer thread.
-        """
-        timed_out = threading.Event()
-
-        def kill():
-            timed_out.set()
-            try:
-                os.killpg(proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-
-        timer = threading.Timer(self.timeout_s, kill)
-        timer.start()
-        try:
+        """Waits for `proc`, killing its process group after the timeout."""
+        with kill_after(proc, self.timeout_s) as timed_out:
             returncode = proc.wait()
-        finally:
-            timer.cancel()
         if timed_out.is_set():
             print(f"error: killed after {self.timeout_s} s", file=sys.stderr)
         return returncode
