@@ -17,8 +17,6 @@ using namespace coda;
 
 namespace {
 
-RankedTensorType typeOf(Value v) { return cast<RankedTensorType>(v.getType()); }
-
 /// The accumulator of a convolution: the bias broadcast along channels, or 0.
 Value convAccumulator(OpBuilder &b, Location loc, RankedTensorType outType,
                       Value bias) {
