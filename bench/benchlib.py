@@ -43,3 +43,18 @@ def kill_after(proc, timeout_s):
         yield timed_out
     finally:
         timer.cancel()
+
+
+def markdown_table(header, rows):
+    """A Markdown table; the first column left-aligned, the rest right."""
+    table = [header] + rows
+    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
+
+    def line(cells):
+        padded = [c.ljust(w) if i == 0 else c.rjust(w)
+                  for i, (c, w) in enumerate(zip(cells, widths))]
+        return "| " + " | ".join(padded) + " |"
+
+    rule = "|" + "|".join("-" * (w + 1) + (":" if i else "-")
+                          for i, w in enumerate(widths)) + "|"
+    return "\n".join([line(header), rule] + [line(r) for r in rows])

@@ -46,7 +46,7 @@ import tempfile
 import time
 from typing import Dict, Optional
 
-from benchlib import find_gnu_time, kill_after
+from benchlib import find_gnu_time, kill_after, markdown_table
 
 import numpy as np
 import onnx
@@ -653,21 +653,6 @@ def memory_row(r, baseline_mib):
             fmt(r.run_peak_rss_mib, ".1f", True),
             fmt(net_rss_mib(r, baseline_mib), ".1f", True),
             within_budget(r, baseline_mib)]
-
-
-def markdown_table(header, rows):
-    """A Markdown table; the first column left-aligned, the rest right."""
-    table = [header] + rows
-    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
-
-    def line(cells):
-        padded = [c.ljust(w) if i == 0 else c.rjust(w)
-                  for i, (c, w) in enumerate(zip(cells, widths))]
-        return "| " + " | ".join(padded) + " |"
-
-    rule = "|" + "|".join("-" * (w + 1) + (":" if i else "-")
-                          for i, w in enumerate(widths)) + "|"
-    return "\n".join([line(header), rule] + [line(r) for r in rows])
 
 
 def cpu_name():

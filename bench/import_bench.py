@@ -34,7 +34,7 @@ import tempfile
 import time
 from typing import Optional
 
-from benchlib import find_gnu_time, kill_after
+from benchlib import find_gnu_time, kill_after, markdown_table
 
 MB = 1e6
 
@@ -255,18 +255,8 @@ HEADER = ["model", "file MB", "coda import s", "coda peak RSS MB",
           "coda / ORT time"]
 
 
-def markdown_table(results):
-    rows = [HEADER] + [table_row(r) for r in results]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(HEADER))]
-
-    def line(cells):
-        padded = [c.ljust(w) if i == 0 else c.rjust(w)
-                  for i, (c, w) in enumerate(zip(cells, widths))]
-        return "| " + " | ".join(padded) + " |"
-
-    rule = "|" + "|".join("-" * (w + 1) + (":" if i else "-")
-                          for i, w in enumerate(widths)) + "|"
-    return "\n".join([line(rows[0]), rule] + [line(r) for r in rows[1:]])
+def results_table(results):
+    return markdown_table(HEADER, [table_row(r) for r in results])
 
 
 def parse_args(argv):
@@ -323,7 +313,7 @@ def main(argv=None):
         if ort:
             bench_ort(result, runner, ort, path, args.repeat)
         results.append(result)
-    print(markdown_table(results))
+    print(results_table(results))
     print(f"\nPeak RSS measured with {runner.describe()}; times are medians "
           f"over {args.repeat} run(s).")
     return 1 if any(r.coda_failed for r in results) else 0
