@@ -53,10 +53,10 @@ def CodaCpuVectorize : Pass<"coda-cpu-vectorize", "mlir::func::FuncOp"> {
     For a contraction with one reduction whose output's innermost dimension
     is contiguous in one input and absent from the other (a 1x1 convolution
     over a flattened image, a matmul), tiles the output into
-    `rows x columns` blocks and the reduction by 1, then vectorizes each tile.
-    After bufferization, coda-hoist-vector-transfers keeps the block in
-    registers across the reduction loop: every step is one broadcast of a
-    weight per row and `rows` FMAs per vector of columns.
+    `rows x columns` blocks and emits each block as `rows` vector
+    accumulators carried through the reduction loops, so they stay in
+    registers: every step is one broadcast of a weight per row and `rows`
+    FMAs per vector of columns.
   }];
   let options = [
     Option<"rows", "rows", "int64_t", /*default=*/"8",
@@ -68,16 +68,6 @@ def CodaCpuVectorize : Pass<"coda-cpu-vectorize", "mlir::func::FuncOp"> {
   ];
   let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::scf::SCFDialect",
                            "mlir::vector::VectorDialect", "mlir::tensor::TensorDialect"];
-}
-
-def CodaHoistVectorTransfers : Pass<"coda-hoist-vector-transfers", "mlir::func::FuncOp"> {
-  let summary = "Hoist loop-invariant vector transfers out of loops (on buffers)";
-  let description = [{
-    Runs linalg's hoistRedundantVectorTransfers: a read/write pair of the same
-    buffer tile around a loop becomes a loop-carried vector, which is how
-    register tiles stay in registers across reduction loops.
-  }];
-  let dependentDialects = ["mlir::vector::VectorDialect"];
 }
 
 def CodaApproximateMath : Pass<"coda-approximate-math", "mlir::func::FuncOp"> {

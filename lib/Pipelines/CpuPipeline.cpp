@@ -49,7 +49,6 @@ void coda::addBufferizeStage(OpPassManager &pm) {
   pm.addPass(createCanonicalizerPass());
   bufferization::buildBufferDeallocationPipeline(pm);
   pm.addNestedPass<func::FuncOp>(createCodaEarlyDealloc());
-  pm.addNestedPass<func::FuncOp>(createCodaHoistVectorTransfers());
   pm.addPass(createCanonicalizerPass());
 }
 

@@ -6,18 +6,15 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
-#include "mlir/Dialect/Linalg/Transforms/Hoisting.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/IRMapping.h"
-#include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
 
 namespace coda {
 #define GEN_PASS_DEF_CODACPUVECTORIZE
-#define GEN_PASS_DEF_CODAHOISTVECTORTRANSFERS
 #include "coda/Dialect/CodaPasses.h.inc"
 } // namespace coda
 
@@ -416,18 +413,6 @@ struct CpuVectorizePass : coda::impl::CodaCpuVectorizeBase<CpuVectorizePass> {
         rewriter.replaceOp(epilogue, epilogue.getDpsInputs()[0]);
       }
     }
-  }
-};
-
-struct HoistVectorTransfersPass
-    : coda::impl::CodaHoistVectorTransfersBase<HoistVectorTransfersPass> {
-  void runOnOperation() override {
-    // Tile views are created inside the reduction loop; move them out first
-    // so that the tile's transfers become loop-invariant.
-    getOperation().walk(
-        [](LoopLikeOpInterface loop) { moveLoopInvariantCode(loop); });
-    linalg::hoistRedundantVectorTransfers(getOperation(),
-                                          /*verifyNonZeroTrip=*/true);
   }
 };
 
