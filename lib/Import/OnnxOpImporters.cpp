@@ -329,16 +329,20 @@ static bool foldableOnHost(NodeImporter &n) {
   return true;
 }
 
+/// Evaluates a binary op on its two constant inputs at import time.
+static LogicalResult foldBinaryOnHost(NodeImporter &n) {
+  HostTensor out;
+  std::string error =
+      host::binary(n.getOpType(), *n.getHostInput(0), *n.getHostInput(1), out);
+  if (!error.empty())
+    return n.emitError() << error;
+  n.setHostOutput(0, std::move(out));
+  return success();
+}
+
 template <typename OpTy> static LogicalResult importBinary(NodeImporter &n) {
-  if (foldableOnHost(n) && isHostBinary(n.getOpType())) {
-    HostTensor out;
-    std::string error = host::binary(n.getOpType(), *n.getHostInput(0),
-                                     *n.getHostInput(1), out);
-    if (!error.empty())
-      return n.emitError() << error;
-    n.setHostOutput(0, std::move(out));
-    return success();
-  }
+  if (foldableOnHost(n) && isHostBinary(n.getOpType()))
+    return foldBinaryOnHost(n);
   auto lhs = n.getInput(0), rhs = n.getInput(1);
   if (failed(lhs) || failed(rhs))
     return failure();
@@ -1108,10 +1112,11 @@ static LogicalResult importWhere(NodeImporter &n) {
   return success();
 }
 
-static LogicalResult importHostBinary(NodeImporter &n) {
+/// Comparisons only feed shape computations: constants only.
+static LogicalResult importComparison(NodeImporter &n) {
   if (failed(requireHostInputs(n)))
     return failure();
-  return importBinary<AddOp>(n);
+  return foldBinaryOnHost(n);
 }
 
 //===----------------------------------------------------------------------===//
@@ -1165,9 +1170,9 @@ const llvm::StringMap<OpImporter> &coda::getOpImporters() {
       {"Cast", importCast},
       {"ConstantOfShape", importConstantOfShape},
       {"Where", importWhere},
-      {"Equal", importHostBinary},
-      {"Less", importHostBinary},
-      {"Greater", importHostBinary},
+      {"Equal", importComparison},
+      {"Less", importComparison},
+      {"Greater", importComparison},
   };
   return importers;
 }
