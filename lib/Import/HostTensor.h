@@ -24,6 +24,10 @@ class TensorProto;
 
 namespace coda {
 
+/// Tensors up to this size are evaluated at import time; larger constants are
+/// weights and stay IR constants.
+constexpr int64_t kMaxHostTensorElements = 1 << 16;
+
 /// A tensor of integers (int64, int32, bool) or reals (float, double).
 struct HostTensor {
   llvm::SmallVector<int64_t> shape;

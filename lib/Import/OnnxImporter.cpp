@@ -243,13 +243,12 @@ const HostTensor *GraphImporter::hostValue(Entry &entry) {
   if (entry.host)
     return &*entry.host;
   // Decode small initializers only: large ones are weights, never shapes.
-  constexpr int64_t kMaxHostElements = 1 << 16;
   if (!entry.proto)
     return nullptr;
   int64_t count = 1;
   for (int64_t d : entry.proto->dims())
     count *= d;
-  if (count > kMaxHostElements)
+  if (count > kMaxHostTensorElements)
     return nullptr;
   HostTensor host;
   if (!decodeTensorProto(*entry.proto, host).empty())

@@ -320,10 +320,9 @@ static bool isHostBinary(StringRef opType) {
 /// Small constant operands are folded on the host; large ones (weights)
 /// produce IR so that the canonicalizer can decide.
 static bool foldableOnHost(NodeImporter &n) {
-  constexpr int64_t kMaxFoldElements = 1 << 16;
   for (unsigned i = 0; i < n.getNumInputs(); ++i) {
     const HostTensor *h = n.getHostInput(i);
-    if (n.hasInput(i) && (!h || h->size() > kMaxFoldElements))
+    if (n.hasInput(i) && (!h || h->size() > kMaxHostTensorElements))
       return false;
   }
   return true;
