@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(
-  cmake ninja-build g++ git
+  cmake ninja-build g++ git ccache
   llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools clang-22 lld-22 libclang-rt-22-dev libomp-22-dev
   libonnx-dev libprotobuf-dev protobuf-compiler libonnx-testdata
   libeigen3-dev libgtest-dev
