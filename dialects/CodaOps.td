@@ -434,4 +434,6 @@ def Coda_ResizeOp : Coda_Op<"resize", [
   let hasVerifier = 1;
 }
 
+include "CodaSupernetOps.td"
+
 #endif // CODA_OPS

@@ -108,4 +108,46 @@ def CodaCpuLoopOrder : Pass<"coda-cpu-loop-order", "mlir::func::FuncOp"> {
   let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::arith::ArithDialect"];
 }
 
+def CodaCollapseSupernet : Pass<"coda-collapse-supernet", "mlir::ModuleOp"> {
+  let summary = "Collapse a Single-Path NAS supernet into the architecture it selects";
+  let description = [{
+    Rewrites every `coda.mbconv_superkernel` block into the ordinary ops of
+    one choice (`k3_e3`, `k3_e6`, `k5_e3`, `k5_e6`, `skip`) with sliced
+    weights; the result computes exactly what the supernet computes when its
+    rule selects that choice (dropped channels' constant outputs fold into
+    the project batch norm; a skipped block is the identity plus a constant).
+    Modes:
+
+    * `thresholds` (default): each block's decision rule on its trained
+      thresholds, with the op's norm convention (or `norm=l2|l2sq`).
+    * `arch`: an explicit list, `arch=k3_e6,skip,...` or a JSON file
+      (a list of choices, an object with a `choices` list, or an object
+      with a `blocks` list of objects with a `choice`, `fixed` ignored).
+    * `budget`: the choices that maximize the summed weight-norm importance
+      (the share of each superkernel's squared norm a choice keeps) subject
+      to the `platform`'s predicted latency <= `latency-budget-ms`, solved
+      exactly by dynamic programming over blocks (Pareto sets).
+
+    Writes the chosen architecture per block (`k5_e3` and MnasNet block
+    strings) and, with a `platform`, the predicted latency before and after,
+    as text (`report`) and JSON (`report-json`).
+  }];
+  let options = [
+    Option<"mode", "mode", "std::string", /*default=*/"\"thresholds\"",
+           "thresholds, arch or budget">,
+    Option<"norm", "norm", "std::string", /*default=*/"\"op\"",
+           "Norm of the decision rule: op (the op's own), l2 or l2sq">,
+    Option<"arch", "arch", "std::string", /*default=*/"\"\"",
+           "arch mode: comma-separated choices or a JSON file">,
+    Option<"latencyBudgetMs", "latency-budget-ms", "double", /*default=*/"0.0",
+           "budget mode: the latency budget in ms">,
+    Option<"platform", "platform", "std::string", /*default=*/"\"\"",
+           "Platform (name in platforms/ or JSON path) for latencies">,
+    Option<"report", "report", "std::string", /*default=*/"\"-\"",
+           "Where to write the text report ('-' stdout, '' none)">,
+    Option<"reportJson", "report-json", "std::string", /*default=*/"\"\"",
+           "Where to write the JSON report ('' none)">,
+  ];
+}
+
 #endif // CODA_PASSES

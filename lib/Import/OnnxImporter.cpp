@@ -11,6 +11,7 @@
 #include "coda/Import/OnnxImporter.h"
 
 #include "NodeImporter.h"
+#include "SupernetMatcher.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Diagnostics.h"
@@ -83,6 +84,8 @@ private:
   LogicalResult runOnnx(llvm::function_ref<void()> check);
   LogicalResult importInputs(func::FuncOp &func);
   LogicalResult importNode(const onnx::NodeProto &node, unsigned index);
+  /// Imports a matched Single-Path superkernel block as one op.
+  LogicalResult importSuperkernel(const SuperkernelMatch &match);
   Location nodeLoc(const onnx::NodeProto &node, unsigned index);
   InFlightDiagnostic emitModelError() {
     return mlir::emitError(FileLineColLoc::get(context, sourceName, 0, 0));
@@ -459,9 +462,28 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
   func::FuncOp func;
   if (failed(importInputs(func)))
     return nullptr;
-  for (auto [index, node] : llvm::enumerate(graph.node()))
+  // Single-Path superkernel blocks become one op each, at their last node.
+  std::vector<SuperkernelMatch> superkernels;
+  std::string matchError = matchSuperkernels(graph, superkernels);
+  if (!matchError.empty())
+    return emitModelError() << matchError, nullptr;
+  llvm::DenseMap<unsigned, const SuperkernelMatch *> blockEnds;
+  llvm::DenseSet<unsigned> inBlocks;
+  for (const SuperkernelMatch &match : superkernels) {
+    blockEnds[match.lastNode] = &match;
+    inBlocks.insert(match.nodes.begin(), match.nodes.end());
+  }
+  for (auto [index, node] : llvm::enumerate(graph.node())) {
+    if (auto it = blockEnds.find(index); it != blockEnds.end()) {
+      if (failed(importSuperkernel(*it->second)))
+        return nullptr;
+      continue;
+    }
+    if (inBlocks.contains(index))
+      continue;
     if (failed(importNode(node, index)))
       return nullptr;
+  }
   if (failed(crossCheckShapes()))
     return nullptr;
 
@@ -487,6 +509,73 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
   if (failed(verify(*module)))
     return nullptr;
   return module;
+}
+
+LogicalResult GraphImporter::importSuperkernel(const SuperkernelMatch &m) {
+  Location loc = NameLoc::get(StringAttr::get(context, m.name),
+                              FileLineColLoc::get(context, sourceName, 0, 0));
+  auto emitError = [&] {
+    InFlightDiagnostic diag = mlir::emitError(loc);
+    diag << "superkernel block '" << m.name << "': ";
+    return diag;
+  };
+  SmallVector<Value> operands;
+  auto addValue = [&](StringRef name) {
+    FailureOr<Value> v = materialize(name, *lookup(name), loc, emitError);
+    if (succeeded(v))
+      operands.push_back(*v);
+    return succeeded(v);
+  };
+  auto addBatchNorm = [&](unsigned which) {
+    SmallVector<float> packed;
+    for (const std::string &name : m.bn[which]) {
+      const HostTensor *host = hostValue(*lookup(name));
+      if (!host)
+        return emitError() << "cannot read batch norm parameter '" << name
+                           << "'",
+               false;
+      llvm::append_range(packed, host->toFloats());
+    }
+    OpBuilder::InsertionGuard guard(builder);
+    builder.setInsertionPointToStart(builder.getInsertionBlock());
+    auto type = RankedTensorType::get(
+        {4, static_cast<int64_t>(packed.size() / 4)}, builder.getF32Type());
+    operands.push_back(ConstantOp::create(
+        builder, loc, type,
+        makeFloatElements(type, packed, m.bn[which][0] + ".packed")));
+    return true;
+  };
+  if (!addValue(m.input) || !addValue(m.expandWeight) || !addBatchNorm(0) ||
+      !addValue(m.dwWeight) || !addBatchNorm(1) ||
+      !addValue(m.projectWeight) || !addBatchNorm(2))
+    return failure();
+  SmallVector<float> thresholds;
+  for (const std::string &name : m.thresholds) {
+    const HostTensor *host = name.empty() ? nullptr : hostValue(*lookup(name));
+    thresholds.push_back(host ? host->toFloats().front() : 0.f);
+  }
+
+  OperationState state(loc, MBConvSuperkernelOp::getOperationName());
+  state.addOperands(operands);
+  auto &props = state.getOrAddProperties<MBConvSuperkernelOp::Properties>();
+  props.thresholds = builder.getDenseF32ArrayAttr(thresholds);
+  props.bn_epsilon = builder.getDenseF32ArrayAttr(m.epsilon);
+  props.stride = builder.getI64IntegerAttr(m.stride);
+  props.residual = builder.getBoolAttr(m.residual);
+  props.skippable = builder.getBoolAttr(m.skippable);
+  props.norm = SuperkernelNormAttr::get(
+      context, m.squaredNorm ? SuperkernelNorm::l2sq : SuperkernelNorm::l2);
+  SmallVector<Type> types;
+  if (failed(MBConvSuperkernelOp::inferReturnTypes(
+          context, loc, operands, state.attributes.getDictionary(context),
+          &props, state.regions, types)))
+    return failure();
+  state.addTypes(types);
+  auto op = cast<MBConvSuperkernelOp>(builder.create(state));
+  if (failed(op.verify()))
+    return op.erase(), failure();
+  define(m.output, Entry{op.getResult(), std::nullopt, nullptr});
+  return success();
 }
 
 //===----------------------------------------------------------------------===//
