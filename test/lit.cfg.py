@@ -18,6 +18,8 @@ config.substitutions.append(("%shlibext", ".so"))
 config.substitutions.append(("%coda_libs", config.coda_lib_dir))
 config.substitutions.append(("%coda_obj", config.coda_obj_root))
 config.substitutions.append(("%coda_src", config.coda_src_root))
+# Debian's python3 has torch and onnx; the project's .venv adds onnxruntime.
+config.substitutions.append(("%venv_python", os.path.join(config.coda_src_root, ".venv", "bin", "python")))
 config.substitutions.append(("%inputs", os.path.join(config.test_source_root, "Import", "inputs")))
 config.substitutions.append(("%models", os.environ.get("CODA_MODELS_DIR",
                               os.path.join(config.coda_obj_root, "models"))))

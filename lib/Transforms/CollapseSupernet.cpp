@@ -291,7 +291,14 @@ void CollapseSupernetPass::runOnOperation() {
   IRRewriter rewriter(&getContext());
   for (Decided &d : blocks) {
     rewriter.setInsertionPoint(d.op);
+    SmallVector<Operation *> weights;
+    for (Value v : d.op->getOperands().drop_front())
+      weights.push_back(v.getDefiningOp());
     if (failed(collapseSuperkernel(rewriter, d.op, d.params, d.choice)))
       return signalPassFailure();
+    // The supernet's weights, unless shared, are dead now.
+    for (Operation *w : weights)
+      if (w && w->use_empty())
+        rewriter.eraseOp(w);
   }
 }

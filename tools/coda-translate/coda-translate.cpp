@@ -2,12 +2,14 @@
 //
 //   coda-translate --import-onnx model.onnx -o model.mlir
 //   coda-translate --import-onnx -split-input-file='#-----' tests.onnxtext
+//   coda-translate --export-onnx model.mlir -o model.onnx
 //
 // The binary or textual ONNX form is picked from the file extension (ONNX
 // text comments start with '#', hence the split marker above).
 //
 //===----------------------------------------------------------------------===//
 
+#include "coda/Export/OnnxExporter.h"
 #include "coda/Import/OnnxImporter.h"
 #include "coda/InitCoda.h"
 
@@ -44,6 +46,15 @@ int main(int argc, char **argv) {
   TranslateToMLIRRegistration registration(
       "import-onnx", "Import an ONNX model (binary or text) into coda IR",
       importOnnx,
+      [](DialectRegistry &registry) { coda::registerCodaDialects(registry); });
+  TranslateFromMLIRRegistration exportRegistration(
+      "export-onnx", "Export a coda module as a standard ONNX model",
+      [](Operation *op, raw_ostream &os) -> LogicalResult {
+        auto module = dyn_cast<ModuleOp>(op);
+        if (!module)
+          return op->emitError("onnx export: expected a module");
+        return coda::exportOnnx(module, os);
+      },
       [](DialectRegistry &registry) { coda::registerCodaDialects(registry); });
   return failed(mlirTranslateMain(argc, argv, "Coda translation driver"));
 }
