@@ -27,3 +27,4 @@ write_basic_package_version_file(${PROJECT_BINARY_DIR}/CodaConfigVersion.cmake
 install(FILES ${PROJECT_BINARY_DIR}/CodaConfig.cmake
               ${PROJECT_BINARY_DIR}/CodaConfigVersion.cmake
         DESTINATION lib/cmake/coda)
+install(DIRECTORY platforms/ DESTINATION share/coda/platforms FILES_MATCHING PATTERN "*.json")

@@ -11,6 +11,7 @@
 #define CODA_OPS
 
 include "CodaDialect.td"
+include "CodaAttrs.td"
 include "CodaInterfaces.td"
 include "mlir/IR/AttrTypeBase.td"
 include "mlir/IR/EnumAttr.td"

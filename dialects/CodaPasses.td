@@ -150,4 +150,26 @@ def CodaCollapseSupernet : Pass<"coda-collapse-supernet", "mlir::ModuleOp"> {
   ];
 }
 
+def CodaPredictCost : Pass<"coda-predict-cost", "mlir::ModuleOp"> {
+  let summary = "Annotate every op with predicted latency, power and energy";
+  let description = [{
+    Loads a platform (`platform=NAME` from the platform search path, or a
+    path to a platform file; docs/Platforms.md), maps every op that executes
+    to the layer kind the compiled code runs (docs/CostModels.md) and writes
+    `coda.cost = #coda.cost<...>` on it: latency from the platform's model for
+    that kind, power and energy from its power model or, where it has none,
+    from the analytical energy model (marked `estimated`). The module gets
+    the network totals: latency = Σ latency, energy = Σ latency·power,
+    power = energy / latency. An op whose kind the platform does not model is
+    an error naming the op (a warning with `allow-uncovered`, and the op is
+    then left out of the totals); nothing is guessed.
+  }];
+  let options = [
+    Option<"platform", "platform", "std::string", /*default=*/"\"\"",
+           "Platform name or path to a platform .json file">,
+    Option<"allowUncovered", "allow-uncovered", "bool", /*default=*/"false",
+           "Warn about ops without a model instead of failing">,
+  ];
+}
+
 #endif // CODA_PASSES
