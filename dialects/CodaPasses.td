@@ -172,4 +172,93 @@ def CodaPredictCost : Pass<"coda-predict-cost", "mlir::ModuleOp"> {
   ];
 }
 
+//===----------------------------------------------------------------------===//
+// GPU code generation (coda-gpu-pipeline)
+//===----------------------------------------------------------------------===//
+
+def CodaGpuMapMemory : Pass<"coda-gpu-map-memory", "mlir::func::FuncOp"> {
+  let summary = "Place a bufferized function's buffers in GPU memory";
+  let description = [{
+    Every `memref.alloc` becomes a `gpu.alloc` and every `memref.dealloc` a
+    `gpu.dealloc`, in place (the runtime's allocator caches freed blocks, so
+    runs after the first allocate nothing). `memref.copy` becomes
+    `linalg.copy`, which turns into a kernel like any other linalg op: a copy
+    into a strided view cannot be one contiguous `gpu.memcpy`. Fails, naming
+    the op, on `memref.alloca`, whose stack memory a kernel cannot reach.
+  }];
+  let dependentDialects = ["mlir::gpu::GPUDialect", "mlir::linalg::LinalgDialect"];
+}
+
+def CodaGpuHoistConstants : Pass<"coda-gpu-hoist-constants", "mlir::ModuleOp"> {
+  let summary = "Pass constant globals to public functions as parameters";
+  let description = [{
+    A kernel cannot read host globals. Each constant `memref.global` that a
+    public function reads becomes a new trailing argument of that function
+    (one per global, in order of first use), with the argument attributes
+    `coda.parameter` (the weight's name: the ONNX initializer behind a
+    `dense_resource`, else the global's symbol) and `coda.global` (the
+    global, which stays in the module as the initial value). The runtime
+    copies parameters to the device once, when a model is created.
+  }];
+}
+
+def CodaGpuMapLoops : Pass<"coda-gpu-map-loops", "mlir::func::FuncOp"> {
+  let summary = "Map each outermost scf.parallel to a 1-D grid of thread blocks";
+  let description = [{
+    Every outermost `scf.parallel` (one per linalg op after
+    `convert-linalg-to-parallel-loops`) is collapsed into a single dimension,
+    ordered so that the dimension the loop stores to contiguously varies
+    fastest (consecutive threads write consecutive addresses), tiled by the
+    block size with a bounds guard, and mapped: tiles to blocks, the tile's
+    iterations to threads. Nested parallel loops run sequentially inside a
+    thread; reductions stay sequential loops per output element.
+  }];
+  let options = [
+    Option<"blockSize", "block-size", "int64_t", /*default=*/"256",
+           "Threads per block">,
+  ];
+  let dependentDialects = ["mlir::gpu::GPUDialect", "mlir::arith::ArithDialect",
+                           "mlir::affine::AffineDialect"];
+}
+
+def CodaGpuMergeKernels : Pass<"coda-gpu-merge-kernels", "mlir::ModuleOp"> {
+  let summary = "Move every outlined kernel into one gpu.module";
+  let description = [{
+    Kernel outlining makes one `gpu.module` per kernel, all kernels named
+    after the host function. This pass moves them into a single
+    `gpu.module @coda_kernels` (one PTX module: one driver JIT, one ptxas
+    run), renames each kernel after the module it came from, so names are
+    unique, and records on each kernel the model layer it computes
+    (`coda.layer`: the ONNX node name of the launch's location, or "?"),
+    which the runtime's per-launch profile reports.
+  }];
+  let dependentDialects = ["mlir::gpu::GPUDialect"];
+}
+
+def CodaGpuNativeMath : Pass<"coda-gpu-native-math", "mlir::gpu::GPUModuleOp"> {
+  let summary = "Lower math ops PTX has instructions for to LLVM intrinsics";
+  let description = [{
+    The NVVM lowering turns every `math` op into a call to CUDA's libdevice
+    (`__nv_fmaf`, `__nv_floorf`, ...), which Coda does not link: the CUDA
+    toolkit is not needed to build models. On f32/f64, `math.fma` and `absf`
+    become LLVM intrinsics (`fma.rn`, `abs` in PTX); `floor`, `ceil` and
+    `sqrt`, whose intrinsics the NVVM lowering also sends to libdevice,
+    become one PTX instruction each as inline assembly (`cvt.rmi`, `cvt.rpi`,
+    `sqrt.rn`). `coda-approximate-math` has already replaced exp and tanh by
+    polynomials made of such ops; others (log, pow, ...) still need
+    libdevice and fail in ptxas or the driver's JIT.
+  }];
+  let dependentDialects = ["mlir::LLVM::LLVMDialect"];
+}
+
+def CodaGpuVerifyHost : Pass<"coda-gpu-verify-host", "mlir::func::FuncOp"> {
+  let summary = "Check that no host code touches device memory";
+  let description = [{
+    After kernel outlining, host functions may only allocate, free, view and
+    launch. Any remaining memory access (loads, stores, linalg or vector ops)
+    would dereference a device pointer on the host: the pass fails, naming
+    the op.
+  }];
+}
+
 #endif // CODA_PASSES

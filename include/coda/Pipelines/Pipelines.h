@@ -41,8 +41,46 @@ void addLLVMStage(mlir::OpPassManager &pm);
 void buildCpuPipeline(mlir::OpPassManager &pm,
                       const CpuPipelineOptions &options);
 
+struct GpuPipelineOptions : mlir::PassPipelineOptions<GpuPipelineOptions> {
+  Option<std::string> chip{*this, "chip",
+                           llvm::cl::desc("NVIDIA architecture (sm_80, sm_90, "
+                                          "...); PTX runs on this or newer"),
+                           llvm::cl::init("sm_80")};
+  Option<std::string> features{
+      *this, "features", llvm::cl::desc("NVPTX features (the PTX ISA version)"),
+      llvm::cl::init("+ptx80")};
+  Option<std::string> format{
+      *this, "format",
+      llvm::cl::desc("Kernel format embedded in the host module: isa (PTX, "
+                     "JIT-compiled by the driver), bin (cubin, needs ptxas) "
+                     "or fatbin"),
+      llvm::cl::init("isa")};
+  Option<int64_t> blockSize{*this, "block-size",
+                            llvm::cl::desc("Threads per block"),
+                            llvm::cl::init(256)};
+};
+
+/// Sets the linalg stage options the GPU pipeline uses (no CPU register
+/// tiles).
+void useGpuLinalgOptions(CpuPipelineOptions &options);
+/// The GPU stages after addLinalgStage and addBufferizeStage.
+/// Buffers -> device memory, weights -> trailing parameters of the entry
+/// function (`coda.parameter`, `coda.global`), one kernel per linalg op, all
+/// kernels in `gpu.module @coda_kernels`.
+void addGpuKernelStage(mlir::OpPassManager &pm,
+                       const GpuPipelineOptions &options);
+/// -> NVVM -> PTX (or cubin) in a gpu.binary; host code -> LLVM dialect.
+void addGpuLLVMStage(mlir::OpPassManager &pm,
+                     const GpuPipelineOptions &options);
+
+/// All stages: coda-gpu-pipeline.
+void buildGpuPipeline(mlir::OpPassManager &pm,
+                      const GpuPipelineOptions &options);
+
 /// Registers `coda-cpu-pipeline` and the upstream passes it is made of.
 void registerCodaPipelines();
+/// Registers `coda-gpu-pipeline` and the upstream passes it adds.
+void registerCodaGpuPipeline();
 
 } // namespace coda
 
