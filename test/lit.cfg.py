@@ -38,3 +38,10 @@ if os.path.isdir(os.environ.get("CODA_MODELS_DIR", os.path.join(config.coda_obj_
     config.available_features.add("torchvision-models")
 if os.path.isdir("/usr/share/libonnx-testdata/data/node"):
     config.available_features.add("onnx-testdata")
+
+# ptxas (CUDA toolkit, not a Debian package) validates generated PTX when
+# installed; the tests that need it are UNSUPPORTED elsewhere.
+ptxas = os.environ.get("CODA_PTXAS", "/usr/local/cuda/bin/ptxas")
+if os.access(ptxas, os.X_OK):
+    config.available_features.add("ptxas")
+    config.substitutions.append(("%ptxas", ptxas))

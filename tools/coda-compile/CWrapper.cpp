@@ -13,13 +13,11 @@
 
 using namespace llvm;
 
-namespace {
-
-std::string descriptorType(int64_t rank) {
+static std::string descriptorType(int64_t rank) {
   return formatv("memref_rank{0}", rank);
 }
 
-void emitDescriptorType(raw_ostream &os, int64_t rank) {
+static void emitDescriptorType(raw_ostream &os, int64_t rank) {
   os << "typedef struct {\n  float *allocated;\n  float *aligned;\n  int64_t "
         "offset;\n";
   if (rank > 0)
@@ -28,8 +26,28 @@ void emitDescriptorType(raw_ostream &os, int64_t rank) {
   os << "} " << descriptorType(rank) << ";\n\n";
 }
 
-void emitInfoTable(raw_ostream &os, StringRef name,
-                   ArrayRef<coda::TensorSignature> tensors) {
+void coda::emitEntryDeclaration(raw_ostream &os, StringRef entry,
+                                ArrayRef<TensorSignature> inputs,
+                                ArrayRef<TensorSignature> outputs,
+                                ArrayRef<TensorSignature> parameters) {
+  auto all = llvm::concat<const TensorSignature>(inputs, outputs, parameters);
+  SmallVector<int64_t> ranks;
+  for (const TensorSignature &t : all)
+    if (!llvm::is_contained(ranks, (int64_t)t.shape.size()))
+      ranks.push_back(t.shape.size());
+  for (int64_t rank : ranks)
+    emitDescriptorType(os, rank);
+
+  os << "void _mlir_ciface_" << entry << "(";
+  SmallVector<std::string> params;
+  for (const TensorSignature &t : all)
+    params.push_back(descriptorType(t.shape.size()) + " *");
+  interleaveComma(params, os);
+  os << ");\n\n";
+}
+
+void coda::emitInfoTable(raw_ostream &os, StringRef name,
+                         ArrayRef<coda::TensorSignature> tensors) {
   os << "static const coda_tensor_info " << name << "[] = {\n";
   for (const coda::TensorSignature &t : tensors) {
     os << "  {\"";
@@ -43,9 +61,8 @@ void emitInfoTable(raw_ostream &os, StringRef name,
   os << "};\n\n";
 }
 
-/// Declares a descriptor for a dense row-major buffer `data`.
-void emitDescriptor(raw_ostream &os, StringRef var, StringRef data,
-                    ArrayRef<int64_t> shape) {
+void coda::emitDescriptor(raw_ostream &os, StringRef var, StringRef data,
+                          ArrayRef<int64_t> shape) {
   os << "  " << descriptorType(shape.size()) << " " << var << " = {(float *)"
      << data << ", (float *)" << data << ", 0";
   if (!shape.empty()) {
@@ -61,8 +78,6 @@ void emitDescriptor(raw_ostream &os, StringRef var, StringRef data,
   os << "};\n";
 }
 
-} // namespace
-
 void coda::emitCWrapper(raw_ostream &os, StringRef entry,
                         ArrayRef<TensorSignature> inputs,
                         ArrayRef<TensorSignature> outputs) {
@@ -71,21 +86,7 @@ void coda::emitCWrapper(raw_ostream &os, StringRef entry,
      << "#include <malloc.h>\n#include <stdint.h>\n#include <stdlib.h>\n"
      << "#include <string.h>\n\n"
      << "#include \"coda/Runtime/CodaModel.h\"\n\n";
-  SmallVector<int64_t> ranks;
-  for (const TensorSignature &t :
-       llvm::concat<const TensorSignature>(inputs, outputs))
-    if (!llvm::is_contained(ranks, (int64_t)t.shape.size()))
-      ranks.push_back(t.shape.size());
-  for (int64_t rank : ranks)
-    emitDescriptorType(os, rank);
-
-  os << "void _mlir_ciface_" << entry << "(";
-  SmallVector<std::string> params;
-  for (const TensorSignature &t :
-       llvm::concat<const TensorSignature>(inputs, outputs))
-    params.push_back(descriptorType(t.shape.size()) + " *");
-  interleaveComma(params, os);
-  os << ");\n\n";
+  emitEntryDeclaration(os, entry, inputs, outputs);
 
   // memref.copy between non-contiguous buffers calls this MLIR runtime
   // function; defining it here keeps the library self-contained.

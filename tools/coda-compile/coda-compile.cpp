@@ -3,9 +3,13 @@
 //   coda-compile model.onnx -o model.so        # + model.h, the C ABI
 //   coda-compile model.onnx --emit=llvm -o model.ll
 //   coda-compile model.onnx --compile-to=linalg -o model.linalg.mlir
+//   coda-compile model.onnx --target=cuda -o model.so   # PTX embedded
+//   coda-compile model.onnx --target=cuda --emit=ptx -o model.ptx
 //
-// Runs coda-cpu-pipeline on @main, translates to LLVM IR and hands it, with a
-// generated C shim implementing coda/Runtime/CodaModel.h, to clang.
+// Runs coda-cpu-pipeline (or coda-gpu-pipeline) on @main, translates to LLVM
+// IR and hands it, with a generated C shim implementing
+// coda/Runtime/CodaModel.h (and, for CUDA, lib/Runtime/CudaRuntime.c), to
+// clang.
 //
 //===----------------------------------------------------------------------===//
 
@@ -16,6 +20,7 @@
 #include "coda/Pipelines/Pipelines.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
@@ -28,28 +33,42 @@
 #include "mlir/Target/LLVMIR/Export.h"
 #include "mlir/Transforms/Passes.h"
 #include "llvm/ADT/ScopeExit.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Bitcode/BitcodeWriter.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
+#include "llvm/MC/MCSubtargetInfo.h"
+#include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
 #include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/ToolOutputFile.h"
+#include "llvm/TargetParser/Triple.h"
+
+#include <deque>
 
 using namespace mlir;
 namespace cl = llvm::cl;
 
 namespace {
 
-enum class Emit { MLIR, LLVM, Asm, Obj, Shared };
-enum class Phase { Coda, Linalg, Buffers, LLVMDialect };
+enum class Emit { MLIR, LLVM, Asm, Obj, Shared, PTX };
+enum class Phase { Coda, Linalg, Buffers, Kernels, LLVMDialect };
+enum class Target { CPU, CUDA };
+enum class GpuFormat { Isa, Bin, Fatbin };
 
 /// The C ABI header, embedded at build time.
 constexpr const char *kCodaModelHeader =
 #include "CodaModelHeader.inc"
+    ;
+
+/// lib/Runtime/CudaRuntime.c, compiled into every CUDA model.
+constexpr const char *kCudaRuntimeSource =
+#include "CudaRuntimeSource.inc"
     ;
 
 struct Options {
@@ -60,12 +79,14 @@ struct Options {
                               cl::value_desc("file")};
   cl::opt<Emit> emit{
       "emit", cl::desc("What to produce"), cl::init(Emit::Shared),
-      cl::values(clEnumValN(Emit::MLIR, "mlir", "MLIR after the pipeline"),
-                 clEnumValN(Emit::LLVM, "llvm", "LLVM IR"),
-                 clEnumValN(Emit::Asm, "asm", "assembly"),
-                 clEnumValN(Emit::Obj, "obj", "an object file"),
-                 clEnumValN(Emit::Shared, "shared",
-                            "a shared library and its C header (default)"))};
+      cl::values(
+          clEnumValN(Emit::MLIR, "mlir", "MLIR after the pipeline"),
+          clEnumValN(Emit::LLVM, "llvm", "LLVM IR"),
+          clEnumValN(Emit::Asm, "asm", "assembly"),
+          clEnumValN(Emit::Obj, "obj", "an object file"),
+          clEnumValN(Emit::Shared, "shared",
+                     "a shared library and its C header (default)"),
+          clEnumValN(Emit::PTX, "ptx", "the kernels' PTX (--target=cuda)"))};
   cl::opt<Phase> compileTo{
       "compile-to", cl::desc("Stop after a phase and write MLIR"),
       cl::init(Phase::LLVMDialect),
@@ -73,11 +94,36 @@ struct Options {
           clEnumValN(Phase::Coda, "coda", "imported and canonicalized"),
           clEnumValN(Phase::Linalg, "linalg", "linalg on tensors"),
           clEnumValN(Phase::Buffers, "buffers", "bufferized"),
+          clEnumValN(Phase::Kernels, "kernels",
+                     "GPU kernels outlined (--target=cuda)"),
           clEnumValN(Phase::LLVMDialect, "llvm-dialect", "LLVM dialect"))};
   cl::opt<std::string> targetCpu{
       "target-cpu", cl::init("native"),
       cl::desc("CPU to generate code for (clang -march: native, x86-64-v4, "
                "x86-64-v3, x86-64, ...)")};
+  cl::opt<Target> target{
+      "target", cl::desc("What the model runs on"), cl::init(Target::CPU),
+      cl::values(clEnumValN(Target::CPU, "cpu", "this CPU (default)"),
+                 clEnumValN(Target::CUDA, "cuda",
+                            "an NVIDIA GPU (coda-gpu-pipeline; run with "
+                            "coda-run --device=cuda)"))};
+  cl::opt<std::string> gpuChip{"gpu-chip", cl::init("sm_80"),
+                               cl::desc("--target=cuda: the NVIDIA "
+                                        "architecture (sm_80, sm_90, ...)")};
+  cl::opt<std::string> gpuFeatures{
+      "gpu-features", cl::init("+ptx80"),
+      cl::desc("--target=cuda: NVPTX features (the PTX ISA version)")};
+  cl::opt<GpuFormat> gpuFormat{
+      "gpu-format", cl::init(GpuFormat::Isa),
+      cl::desc("--target=cuda: how kernels are embedded"),
+      cl::values(
+          clEnumValN(GpuFormat::Isa, "isa", "PTX, JIT-compiled by the driver"),
+          clEnumValN(GpuFormat::Bin, "bin",
+                     "a cubin for --gpu-chip (needs ptxas)"),
+          clEnumValN(GpuFormat::Fatbin, "fatbin",
+                     "a fat binary (needs ptxas)"))};
+  cl::opt<int64_t> gpuBlockSize{"gpu-block-size", cl::init(256),
+                                cl::desc("--target=cuda: threads per block")};
   cl::opt<bool> keepTemps{"keep-temps",
                           cl::desc("Keep the intermediate .ll/.c files")};
   coda::OnnxImportCLOptions onnx;
@@ -209,12 +255,130 @@ LogicalResult writeWeights(ArrayRef<ExternalWeight> weights, StringRef dir,
   return writeFile(asmPath, text);
 }
 
+//===----------------------------------------------------------------------===//
+// --target=cuda
+//===----------------------------------------------------------------------===//
+
+/// What the CUDA shim needs to know about the model after the kernel stage.
+struct CudaModel {
+  /// The entry function's trailing weight parameters, in order.
+  SmallVector<coda::ParameterSignature> parameters;
+  /// Their bytes (the symbols of `parameters`).
+  SmallVector<ExternalWeight> weights;
+  /// Splat constants expanded to their full size.
+  std::deque<std::vector<char>> expanded;
+  /// Kernel name -> model layer.
+  SmallVector<std::pair<std::string, std::string>> kernelLayers;
+};
+
+/// Whether LLVM's NVPTX backend knows `chip` (it only warns otherwise).
+bool isNvptxChip(StringRef chip) {
+  LLVMInitializeNVPTXTargetInfo();
+  LLVMInitializeNVPTXTargetMC();
+  llvm::Triple triple("nvptx64-nvidia-cuda");
+  std::string error;
+  const llvm::Target *target =
+      llvm::TargetRegistry::lookupTarget(triple, error);
+  if (!target)
+    return false;
+  std::unique_ptr<llvm::MCSubtargetInfo> info(
+      target->createMCSubtargetInfo(triple, "", ""));
+  return info && info->isCPUStringValid(chip);
+}
+
+/// The bytes of a constant global's initial value, or failure.
+FailureOr<ArrayRef<char>> globalBytes(memref::GlobalOp global,
+                                      std::deque<std::vector<char>> &storage) {
+  MemRefType type = global.getType();
+  unsigned bits = type.getElementTypeBitWidth();
+  if (bits % 8 != 0)
+    return global.emitOpError("coda-compile: a ")
+           << type.getElementType() << " weight cannot be copied to the GPU";
+  size_t bytes = type.getNumElements() * (bits / 8);
+  ArrayRef<char> data;
+  Attribute value = global.getInitialValueAttr();
+  if (auto resource = dyn_cast_or_null<DenseResourceElementsAttr>(value)) {
+    if (AsmResourceBlob *blob = resource.getRawHandle().getBlob())
+      data = blob->getData();
+  } else if (auto dense = dyn_cast_or_null<DenseElementsAttr>(value)) {
+    data = dense.getRawData();
+    if (dense.isSplat()) {
+      std::vector<char> &full = storage.emplace_back();
+      for (int64_t i = 0; i < type.getNumElements(); ++i)
+        full.insert(full.end(), data.begin(), data.end());
+      data = full;
+    }
+  }
+  if (data.size() != bytes)
+    return global.emitOpError("coda-compile: weight data of ")
+           << data.size() << " bytes, expected " << bytes;
+  return data;
+}
+
+/// Reads the entry function's weight parameters (coda-gpu-hoist-constants)
+/// and the kernels' layers (coda-gpu-merge-kernels); the globals behind the
+/// parameters leave the module, their bytes go into the library as they are.
+LogicalResult readCudaModel(ModuleOp module, StringRef entryName,
+                            CudaModel &model) {
+  auto entry = module.lookupSymbol<func::FuncOp>(entryName);
+  SmallVector<memref::GlobalOp> globals;
+  for (unsigned i = 0, e = entry.getNumArguments(); i < e; ++i) {
+    auto symbol = entry.getArgAttrOfType<FlatSymbolRefAttr>(i, "coda.global");
+    if (!symbol)
+      continue;
+    auto global = module.lookupSymbol<memref::GlobalOp>(symbol);
+    if (!global)
+      return entry.emitError("coda-compile: no global ") << symbol;
+    FailureOr<ArrayRef<char>> bytes = globalBytes(global, model.expanded);
+    if (failed(bytes))
+      return failure();
+    coda::ParameterSignature parameter;
+    parameter.name = "__coda_param_" + std::to_string(model.parameters.size());
+    parameter.shape.assign(global.getType().getShape().begin(),
+                           global.getType().getShape().end());
+    parameter.bytes = bytes->size();
+    model.weights.push_back({parameter.name, *bytes, nullptr});
+    model.parameters.push_back(std::move(parameter));
+    globals.push_back(global);
+    entry.removeArgAttr(i, StringAttr::get(module.getContext(), "coda.global"));
+  }
+  for (memref::GlobalOp global : globals)
+    if (SymbolTable::symbolKnownUseEmpty(global, module))
+      global.erase();
+  module.walk([&](gpu::GPUFuncOp kernel) {
+    if (auto layer = kernel->getAttrOfType<StringAttr>("coda.layer"))
+      model.kernelLayers.emplace_back(kernel.getName().str(), layer.str());
+  });
+  return success();
+}
+
+/// Writes the PTX of `gpu.binary @coda_kernels`.
+LogicalResult writePtx(ModuleOp module, StringRef path) {
+  auto binary = module.lookupSymbol<gpu::BinaryOp>("coda_kernels");
+  if (!binary)
+    return fail("the model has no GPU kernels");
+  for (auto object : binary.getObjects().getAsRange<gpu::ObjectAttr>())
+    if (object.getFormat() == gpu::CompilationTarget::Assembly)
+      return writeFile(path, object.getObject().getValue());
+  return fail("the kernels were not compiled to PTX");
+}
+
 LogicalResult compile(const Options &opts) {
   if (opts.compileTo.getNumOccurrences() && opts.emit != Emit::MLIR &&
       opts.emit.getNumOccurrences())
     return fail(
         "--compile-to writes MLIR; it cannot be combined with --emit=" +
-        std::string(opts.emit == Emit::LLVM ? "llvm" : "asm/obj/shared"));
+        std::string(opts.emit == Emit::LLVM ? "llvm" : "asm/obj/shared/ptx"));
+  bool cuda = opts.target == Target::CUDA;
+  if (cuda && !isNvptxChip(opts.gpuChip))
+    return fail("--gpu-chip=" + opts.gpuChip +
+                " is not an NVIDIA architecture LLVM knows (sm_80, sm_90, "
+                "...)");
+  if (!cuda && (opts.emit == Emit::PTX || opts.compileTo == Phase::Kernels))
+    return fail("--emit=ptx and --compile-to=kernels need --target=cuda");
+  if (cuda && opts.emit == Emit::PTX && opts.gpuFormat != GpuFormat::Isa)
+    return fail("--emit=ptx writes PTX; it cannot be combined with "
+                "--gpu-format=bin/fatbin");
 
   DialectRegistry registry;
   coda::registerCodaDialects(registry);
@@ -243,6 +407,15 @@ LogicalResult compile(const Options &opts) {
   TimingScope timing = timingManager.getRootScope();
   pm.enableTiming(timing);
   coda::CpuPipelineOptions pipelineOptions;
+  if (cuda)
+    coda::useGpuLinalgOptions(pipelineOptions);
+  coda::GpuPipelineOptions gpuOptions;
+  gpuOptions.chip = opts.gpuChip.getValue();
+  gpuOptions.features = opts.gpuFeatures.getValue();
+  gpuOptions.format = opts.gpuFormat == GpuFormat::Isa   ? "isa"
+                      : opts.gpuFormat == GpuFormat::Bin ? "bin"
+                                                         : "fatbin";
+  gpuOptions.blockSize = opts.gpuBlockSize.getValue();
   Phase stop =
       opts.emit == Emit::MLIR ? opts.compileTo.getValue() : Phase::LLVMDialect;
   if (opts.compileTo.getNumOccurrences())
@@ -251,6 +424,8 @@ LogicalResult compile(const Options &opts) {
     coda::addLinalgStage(pm, pipelineOptions);
   if (stop >= Phase::Buffers)
     coda::addBufferizeStage(pm);
+  if (cuda && stop >= Phase::Kernels)
+    coda::addGpuKernelStage(pm, gpuOptions);
   if (stop == Phase::Coda)
     pm.addPass(createCanonicalizerPass());
   if (failed(pm.run(*module)))
@@ -261,14 +436,24 @@ LogicalResult compile(const Options &opts) {
   // Large constants leave the module before LLVM sees them (see below).
   SmallVector<ExternalWeight> weights;
   bool externalizeWeights = !wantsMLIR && opts.emit == Emit::Shared;
-  if (externalizeWeights)
+  CudaModel cudaModel;
+  if (cuda && stop >= Phase::LLVMDialect) {
+    if (failed(readCudaModel(*module, kEntry, cudaModel)))
+      return failure();
+    if (externalizeWeights)
+      weights = cudaModel.weights;
+  } else if (externalizeWeights) {
     externalizeLargeGlobals(*module, weights);
+  }
   if (stop >= Phase::LLVMDialect) {
     PassManager llvmPm(&context);
     if (failed(applyPassManagerCLOptions(llvmPm)))
       return failure();
     llvmPm.enableTiming(timing);
-    coda::addLLVMStage(llvmPm);
+    if (cuda)
+      coda::addGpuLLVMStage(llvmPm, gpuOptions);
+    else
+      coda::addLLVMStage(llvmPm);
     if (failed(llvmPm.run(*module)))
       return failure();
   }
@@ -278,6 +463,8 @@ LogicalResult compile(const Options &opts) {
     module->print(os);
     return writeFile(opts.output, text);
   }
+  if (opts.emit == Emit::PTX)
+    return writePtx(*module, opts.output);
 
   llvm::LLVMContext llvmContext;
   TimingScope translateTiming = timing.nest("Translate to LLVM IR");
@@ -340,7 +527,11 @@ LogicalResult compile(const Options &opts) {
     return failure();
   std::string wrapper;
   llvm::raw_string_ostream wrapperStream(wrapper);
-  coda::emitCWrapper(wrapperStream, kEntry, inputs, outputs);
+  if (cuda)
+    coda::emitCudaWrapper(wrapperStream, kEntry, inputs, outputs,
+                          cudaModel.parameters, cudaModel.kernelLayers);
+  else
+    coda::emitCWrapper(wrapperStream, kEntry, inputs, outputs);
   std::string includeDir = path("include");
   SmallString<128> headerDir(includeDir);
   llvm::sys::path::append(headerDir, "coda", "Runtime");
@@ -354,8 +545,18 @@ LogicalResult compile(const Options &opts) {
   // -fopenmp: tile loops run on libomp threads; its rpath keeps the library
   // loadable without LD_LIBRARY_PATH.
   args.append({"-shared", "-I", includeDir, llPath, path("wrapper.c"),
-               weightsAsm, "-lm", "-fopenmp", "-Wl,-rpath,/usr/lib/llvm-22/lib",
-               "-o", opts.output});
+               weightsAsm, "-lm"});
+  if (cuda) {
+    // The CUDA runtime comes along as source; every mgpu* function the host
+    // code calls must be in it (-z defs), and the driver is dlopen'ed.
+    std::string runtime = path("CudaRuntime.c");
+    if (failed(writeFile(runtime, kCudaRuntimeSource)))
+      return failure();
+    args.append({runtime, "-ldl", "-Wl,-z,defs"});
+  } else {
+    args.append({"-fopenmp", "-Wl,-rpath,/usr/lib/llvm-22/lib"});
+  }
+  args.append({"-o", opts.output});
   TimingScope clangTiming = timing.nest("clang -O3 (LLVM codegen, link)");
   if (failed(runClang(args)))
     return failure();

@@ -28,6 +28,8 @@ static std::string statusName(coda_status status) {
     return "CODA_ERROR_NULL_ARGUMENT";
   case CODA_ERROR_OUT_OF_MEMORY:
     return "CODA_ERROR_OUT_OF_MEMORY";
+  case CODA_ERROR_DEVICE:
+    return "CODA_ERROR_DEVICE";
   }
   return "status " + std::to_string(static_cast<int>(status));
 }
@@ -64,7 +66,7 @@ ModelLibrary::load(StringRef path) {
   coda_status status = model->initFn(&model->instance);
   if (status != CODA_OK || !model->instance) {
     model->instance = nullptr;
-    return makeError(path + ": coda_init failed: " + statusName(status));
+    return makeError(path + ": coda_init failed: " + model->describe(status));
   }
   return std::move(model);
 }
@@ -92,12 +94,26 @@ Error ModelLibrary::resolveSymbols(StringRef path) {
   resolve(initFn, "coda_init");
   resolve(runFn, "coda_run");
   resolve(freeFn, "coda_free");
+  // Only in CUDA libraries (CudaRuntime.h).
+  *reinterpret_cast<void **>(&cudaLastErrorFn) =
+      dlsym(handle, "coda_cuda_last_error");
   if (missing.empty())
     return Error::success();
   return makeError(path + ": missing symbol" +
                    (missing.size() > 1 ? "s " : " ") +
                    llvm::join(missing, ", ") +
                    "; not a model library made by coda-compile (CodaModel.h)");
+}
+
+std::string ModelLibrary::describe(coda_status status) const {
+  std::string text = statusName(status);
+  if (status == CODA_ERROR_DEVICE && cudaLastErrorFn && *cudaLastErrorFn())
+    text += std::string(": ") + cudaLastErrorFn();
+  return text;
+}
+
+void *ModelLibrary::lookup(StringRef name) const {
+  return dlsym(handle, name.str().c_str());
 }
 
 Error ModelLibrary::readSpecs(StringRef path, bool isInput) {
@@ -133,6 +149,6 @@ Error ModelLibrary::run(llvm::ArrayRef<const float *> inputs,
          outputs.size() == outputSpecs.size() && "wrong buffer count");
   coda_status status = runFn(instance, inputs.data(), outputs.data());
   if (status != CODA_OK)
-    return makeError("coda_run failed: " + statusName(status));
+    return makeError("coda_run failed: " + describe(status));
   return Error::success();
 }

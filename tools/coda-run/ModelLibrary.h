@@ -39,6 +39,11 @@ public:
   llvm::ArrayRef<TensorSpec> inputs() const { return inputSpecs; }
   llvm::ArrayRef<TensorSpec> outputs() const { return outputSpecs; }
 
+  /// Whether the library runs on a GPU (coda-compile --target=cuda).
+  bool isCuda() const { return cudaLastErrorFn != nullptr; }
+  /// A symbol of the library, or null.
+  void *lookup(llvm::StringRef name) const;
+
   /// One inference; the buffers must have the declared sizes.
   llvm::Error run(llvm::ArrayRef<const float *> inputs,
                   llvm::ArrayRef<float *> outputs);
@@ -47,6 +52,8 @@ private:
   ModelLibrary() = default;
   llvm::Error resolveSymbols(llvm::StringRef path);
   llvm::Error readSpecs(llvm::StringRef path, bool isInput);
+  /// The status's name, and for device errors what the runtime says.
+  std::string describe(coda_status status) const;
 
   void *handle = nullptr;
   coda_model *instance = nullptr;
@@ -60,6 +67,7 @@ private:
   decltype(&coda_init) initFn = nullptr;
   decltype(&coda_run) runFn = nullptr;
   decltype(&coda_free) freeFn = nullptr;
+  const char *(*cudaLastErrorFn)() = nullptr;
 };
 
 } // namespace coda

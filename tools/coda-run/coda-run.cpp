@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "GpuProfile.h"
 #include "ModelLibrary.h"
 
 #include "coda/Runtime/TensorIO.h"
@@ -69,6 +70,33 @@ static cl::opt<unsigned> warmupRuns("warmup",
                                     cl::value_desc("W"), cl::init(10));
 static cl::opt<unsigned> seed("seed", cl::desc("Seed of generated inputs"),
                               cl::init(0));
+static cl::opt<std::string> profilePath(
+    "profile",
+    cl::desc("CUDA models: write per-launch kernel latency (and, with "
+             "--power-seconds, power) as CSV"),
+    cl::value_desc("file.csv"));
+static cl::opt<unsigned>
+    profileRuns("profile-runs",
+                cl::desc("Profiled runs (their median per launch)"),
+                cl::init(10));
+static cl::opt<double> powerSeconds(
+    "power-seconds",
+    cl::desc("With --profile: replay each launch this long (> 1 s) while "
+             "sampling board power with NVML"),
+    cl::init(0));
+static cl::list<int> powerLaunches(
+    "power-launches", cl::CommaSeparated,
+    cl::desc("With --power-seconds: the launches to replay (default: all)"));
+
+enum class Device { Any, CPU, CUDA };
+static cl::opt<Device> device(
+    "device",
+    cl::desc("Where the model must run (default: where it was "
+             "compiled for; an .onnx model is compiled for it)"),
+    cl::init(Device::Any),
+    cl::values(clEnumValN(Device::CPU, "cpu", "this CPU"),
+               clEnumValN(Device::CUDA, "cuda",
+                          "an NVIDIA GPU (coda-compile --target=cuda)")));
 static cl::list<std::string> compileArgs(
     "compile-arg",
     cl::desc("Passed verbatim to coda-compile when the model is .onnx"),
@@ -128,6 +156,8 @@ static Expected<std::string> compileModel(StringRef model, const char *argv0,
   llvm::sys::path::append(library, "model.so");
 
   llvm::SmallVector<StringRef> args = {compiler, model, "-o", library};
+  if (device == Device::CUDA)
+    args.push_back("--target=cuda");
   for (const std::string &arg : compileArgs)
     args.push_back(arg);
   std::string message;
@@ -372,6 +402,15 @@ static Expected<bool> runFiles(ModelLibrary &model) {
   if (benchRuns > 0)
     if (Error error = benchmark(model, inputs, outputs))
       return std::move(error);
+  if (!profilePath.empty()) {
+    GpuProfileOptions options;
+    options.csvPath = profilePath;
+    options.runs = profileRuns;
+    options.powerSeconds = powerSeconds;
+    options.powerLaunches.assign(powerLaunches.begin(), powerLaunches.end());
+    if (Error error = profileGpu(model, args.inputs, args.outputs, options))
+      return std::move(error);
+  }
   return passed;
 }
 
@@ -513,6 +552,10 @@ static Error checkOptions(bool compiling) {
                      "or --output-dir");
   if (!compileArgs.empty() && !compiling)
     return makeError("--compile-arg needs an .onnx model to compile");
+  if (!profilePath.empty() && !testDir.empty())
+    return makeError("--profile cannot be combined with --test-dir");
+  if ((powerSeconds != 0 || !powerLaunches.empty()) && profilePath.empty())
+    return makeError("--power-seconds and --power-launches need --profile");
   if (absTolerance < 0 || relTolerance < 0)
     return makeError("--atol and --rtol must not be negative");
   return Error::success();
@@ -535,6 +578,12 @@ static Expected<bool> runMain(const char *argv0) {
   auto model = ModelLibrary::load(libraryPath);
   if (!model)
     return model.takeError();
+  if (device != Device::Any && (device == Device::CUDA) != (*model)->isCuda())
+    return makeError(llvm::formatv(
+        "{0} was compiled for {1}, not for --device={2} (coda-compile "
+        "--target={2})",
+        libraryPath, (*model)->isCuda() ? "an NVIDIA GPU" : "the CPU",
+        device == Device::CUDA ? "cuda" : "cpu"));
   return testDir.empty() ? runFiles(**model) : runTestDir(**model);
 }
 

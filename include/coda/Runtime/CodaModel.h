@@ -22,6 +22,9 @@ typedef enum {
   CODA_OK = 0,
   CODA_ERROR_NULL_ARGUMENT = 1,
   CODA_ERROR_OUT_OF_MEMORY = 2,
+  /* GPU libraries (coda-compile --target=cuda): no driver, no GPU, or a
+     driver call failed; coda_cuda_last_error() (CudaRuntime.h) says why. */
+  CODA_ERROR_DEVICE = 3,
 } coda_status;
 
 typedef struct {
