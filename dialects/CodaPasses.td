@@ -246,7 +246,9 @@ def CodaGpuNativeMath : Pass<"coda-gpu-native-math", "mlir::gpu::GPUModuleOp"> {
     become one PTX instruction each as inline assembly (`cvt.rmi`, `cvt.rpi`,
     `sqrt.rn`). `coda-approximate-math` has already replaced exp and tanh by
     polynomials made of such ops; others (log, pow, ...) still need
-    libdevice and fail in ptxas or the driver's JIT.
+    libdevice and fail in ptxas or the driver's JIT. Float multiplies, adds
+    and subtracts also get the `contract` fast-math flag, so multiply-adds
+    become `fma.rn` (one rounding, as in the CPU's register tiles).
   }];
   let dependentDialects = ["mlir::LLVM::LLVMDialect"];
 }

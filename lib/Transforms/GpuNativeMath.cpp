@@ -2,6 +2,7 @@
 
 #include "coda/Transforms/Passes.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -65,7 +66,18 @@ struct GpuNativeMath : coda::impl::CodaGpuNativeMathBase<GpuNativeMath> {
     patterns.add<ToPtx<math::CeilOp>>(context, "cvt.rpi");
     patterns.add<ToPtx<math::SqrtOp>>(context, "sqrt.rn");
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
-      signalPassFailure();
+      return signalPassFailure();
+    // Multiply-adds may fuse into fma.rn (single rounding), as in the CPU's
+    // register tiles.
+    getOperation().walk([](Operation *op) {
+      if (auto fastMath = dyn_cast<arith::ArithFastMathInterface>(op);
+          fastMath && isa<arith::MulFOp, arith::AddFOp, arith::SubFOp>(op))
+        op->setAttr(
+            fastMath.getFastMathAttrName(),
+            arith::FastMathFlagsAttr::get(
+                op->getContext(), fastMath.getFastMathFlagsAttr().getValue() |
+                                      arith::FastMathFlags::contract));
+    });
   }
 };
 

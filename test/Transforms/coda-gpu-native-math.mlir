@@ -9,6 +9,9 @@
 // Others are left to the NVVM lowering (libdevice), vectors too.
 // CHECK: math.exp %arg0 : f32
 // CHECK: math.floor %arg3 : vector<4xf32>
+// Multiply-adds may contract into FMAs.
+// CHECK: arith.mulf %arg0, %arg1 fastmath<contract> : f32
+// CHECK: arith.addf {{.*}} fastmath<contract> : f32
 module attributes {gpu.container_module} {
   gpu.module @kernels {
     gpu.func @math(%a: f32, %b: f32, %c: f64, %v: vector<4xf32>, %out: memref<6xf32>, %out64: memref<f64>, %outv: memref<4xf32>) kernel {
@@ -19,6 +22,8 @@ module attributes {gpu.container_module} {
       %4 = math.absf %b : f32
       %5 = math.exp %a : f32
       %6 = math.floor %v : vector<4xf32>
+      %m = arith.mulf %a, %b : f32
+      %s = arith.addf %m, %a : f32
       %i0 = arith.constant 0 : index
       %i1 = arith.constant 1 : index
       %i2 = arith.constant 2 : index
@@ -30,6 +35,8 @@ module attributes {gpu.container_module} {
       memref.store %3, %out[%i2] : memref<6xf32>
       memref.store %4, %out[%i3] : memref<6xf32>
       memref.store %5, %out[%i4] : memref<6xf32>
+      %i5 = arith.constant 5 : index
+      memref.store %s, %out[%i5] : memref<6xf32>
       vector.store %6, %outv[%i0] : memref<4xf32>, vector<4xf32>
       gpu.return
     }
