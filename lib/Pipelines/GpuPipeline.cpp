@@ -21,13 +21,18 @@
 
 using namespace mlir;
 
+void coda::addGpuLoopStage(OpPassManager &pm,
+                           const GpuPipelineOptions &options) {
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
+  pm.addNestedPass<func::FuncOp>(
+      createCodaGpuMapLoops(CodaGpuMapLoopsOptions{options.blockSize}));
+}
+
 void coda::addGpuKernelStage(OpPassManager &pm,
                              const GpuPipelineOptions &options) {
   pm.addNestedPass<func::FuncOp>(createCodaGpuMapMemory());
   pm.addPass(createCodaGpuHoistConstants());
-  pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
-  pm.addNestedPass<func::FuncOp>(
-      createCodaGpuMapLoops(CodaGpuMapLoopsOptions{options.blockSize}));
+  addGpuLoopStage(pm, options);
   pm.addPass(createConvertParallelLoopToGpuPass());
   pm.addPass(createGpuKernelOutliningPass());
   pm.addPass(createCodaGpuMergeKernels());

@@ -58,7 +58,7 @@ namespace {
 
 enum class Emit { MLIR, LLVM, Asm, Obj, Shared, PTX };
 enum class Phase { Coda, Linalg, Buffers, Kernels, LLVMDialect };
-enum class Target { CPU, CUDA };
+enum class Target { CPU, CUDA, CPUGpuLoops };
 enum class GpuFormat { Isa, Bin, Fatbin };
 
 /// The C ABI header, embedded at build time.
@@ -106,7 +106,10 @@ struct Options {
       cl::values(clEnumValN(Target::CPU, "cpu", "this CPU (default)"),
                  clEnumValN(Target::CUDA, "cuda",
                             "an NVIDIA GPU (coda-gpu-pipeline; run with "
-                            "coda-run --device=cuda)"))};
+                            "coda-run --device=cuda)"),
+                 clEnumValN(Target::CPUGpuLoops, "cpu-gpu-loops",
+                            "this CPU, running the GPU kernels' loop nests "
+                            "(checks their indexing without a GPU)"))};
   cl::opt<std::string> gpuChip{"gpu-chip", cl::init("sm_80"),
                                cl::desc("--target=cuda: the NVIDIA "
                                         "architecture (sm_80, sm_90, ...)")};
@@ -406,8 +409,9 @@ LogicalResult compile(const Options &opts) {
   applyDefaultTimingManagerCLOptions(timingManager);
   TimingScope timing = timingManager.getRootScope();
   pm.enableTiming(timing);
+  bool gpuLoops = opts.target == Target::CPUGpuLoops;
   coda::CpuPipelineOptions pipelineOptions;
-  if (cuda)
+  if (cuda || gpuLoops)
     coda::useGpuLinalgOptions(pipelineOptions);
   coda::GpuPipelineOptions gpuOptions;
   gpuOptions.chip = opts.gpuChip.getValue();
@@ -426,6 +430,8 @@ LogicalResult compile(const Options &opts) {
     coda::addBufferizeStage(pm);
   if (cuda && stop >= Phase::Kernels)
     coda::addGpuKernelStage(pm, gpuOptions);
+  if (gpuLoops && stop >= Phase::LLVMDialect)
+    coda::addGpuLoopStage(pm, gpuOptions);
   if (stop == Phase::Coda)
     pm.addPass(createCanonicalizerPass());
   if (failed(pm.run(*module)))

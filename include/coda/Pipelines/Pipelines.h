@@ -73,6 +73,13 @@ void addGpuKernelStage(mlir::OpPassManager &pm,
 void addGpuLLVMStage(mlir::OpPassManager &pm,
                      const GpuPipelineOptions &options);
 
+/// The loop nests of the kernel stage: each linalg op a 1-D grid of blocks
+/// and threads (parallel loops with GPU mapping attributes). Also what
+/// coda-compile --target=cpu-gpu-loops runs on the CPU, to check the GPU
+/// code's indexing numerically without a GPU.
+void addGpuLoopStage(mlir::OpPassManager &pm,
+                     const GpuPipelineOptions &options);
+
 /// All stages: coda-gpu-pipeline.
 void buildGpuPipeline(mlir::OpPassManager &pm,
                       const GpuPipelineOptions &options);
