@@ -32,8 +32,8 @@ typedef struct CUfunc_st *CUfunction;
 typedef struct CUstream_st *CUstream;
 typedef struct CUevent_st *CUevent;
 
-/* The driver entry points Coda uses: the versioned name cuda.h (CUDA 13)
-   maps each to, then the name older drivers export. */
+/* The driver entry points Coda uses, by the versioned names cuda.h (CUDA 13)
+   maps them to. */
 #define CODA_CUDA_FUNCTIONS(X)                                                 \
   X(cuInit, "cuInit", (unsigned))                                              \
   X(cuDeviceGetCount, "cuDeviceGetCount", (int *))                             \
@@ -112,6 +112,8 @@ CODA_HIDDEN int coda_cuda_ready(void) {
     setError("no CUDA driver: cannot load %s (%s)", path, dlerror());
     return 0;
   }
+  /* Drivers older than a versioned name (cuEventElapsedTime_v2: CUDA 12.8)
+     export only the plain one. */
 #define CODA_RESOLVE(field, symbol, params)                                    \
   *(void **)&cu.field = dlsym(driver, symbol);                                 \
   if (!cu.field && strstr(symbol, "_v2"))                                      \

@@ -13,7 +13,7 @@
 extern "C" {
 #endif
 
-/* Why the last call returned CODA_ERROR_DEVICE ("" if it did not). */
+/* Why the last CODA_ERROR_DEVICE happened ("" if none has). */
 const char *coda_cuda_last_error(void);
 /* The GPU the model runs on ("" before coda_init). */
 const char *coda_cuda_device_name(void);
