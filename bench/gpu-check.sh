@@ -5,7 +5,8 @@
 # outputs against PyTorch's and Coda-CPU's, times both, profiles every kernel
 # launch and samples NVML power on the most expensive ones, and writes
 # build/gpu-check/gpu-layers.csv (per-layer latency and power) and
-# summary.md. Budget: < 8 minutes (power sampling: --power-budget, 150 s).
+# summary.md. Budget: < 8 minutes (power sampling: --power-budget, 120 s;
+# the total is an estimate, not yet measured).
 # It has not run on a GPU yet (docs/Gpu.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -33,7 +33,6 @@
 #include "mlir/Target/LLVMIR/Export.h"
 #include "mlir/Transforms/Passes.h"
 #include "llvm/ADT/ScopeExit.h"
-#include "llvm/ADT/StringExtras.h"
 #include "llvm/Bitcode/BitcodeWriter.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
@@ -125,8 +124,9 @@ struct Options {
                      "a cubin for --gpu-chip (needs ptxas)"),
           clEnumValN(GpuFormat::Fatbin, "fatbin",
                      "a fat binary (needs ptxas)"))};
-  cl::opt<int64_t> gpuBlockSize{"gpu-block-size", cl::init(256),
-                                cl::desc("--target=cuda: threads per block")};
+  cl::opt<int64_t> gpuBlockSize{
+      "gpu-block-size", cl::init(256),
+      cl::desc("--target=cuda/cpu-gpu-loops: threads per block")};
   cl::opt<bool> keepTemps{"keep-temps",
                           cl::desc("Keep the intermediate .ll/.c files")};
   coda::OnnxImportCLOptions onnx;
