@@ -19,6 +19,7 @@ include "mlir/IR/OpAsmInterface.td"
 include "mlir/IR/BuiltinAttributeInterfaces.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
+include "CodaPrecisionAttr.td"
 
 //===----------------------------------------------------------------------===//
 // Types and enums

@@ -263,4 +263,44 @@ def CodaGpuVerifyHost : Pass<"coda-gpu-verify-host", "mlir::func::FuncOp"> {
   }];
 }
 
+def CodaAssignPrecision : Pass<"coda-assign-precision", "mlir::ModuleOp"> {
+  let summary = "Choose FLightNN power-of-two precision per filter (#coda.precision)";
+  let description = [{
+    Decides the precision of every `coda.conv2d` and `coda.gemm` with constant
+    weights (FLightNN, Ding et al. 2019): each filter's weights become sums of
+    k in {1, 2} signed powers of two (greedy rounding, `exponent-bits` bits of
+    exponent per term below a per-layer top exponent), activations fixed point
+    with `activation-bits` bits. Fractional bits of each layer's input and
+    output are calibrated by running the fp32 model on the samples of
+    `calibration` (a .npy holding the input, or a batch of inputs along dim 0;
+    without it, one deterministic pseudo-random standard-normal input).
+    Writes `#coda.precision<...>` on each op and rewrites its weight constant
+    to the quantized values; the integer lowering acts on the attribute.
+
+    Modes: `uniform` (every filter gets `k` terms); `from-model` (weights
+    already on the power-of-two grid, e.g. trained with FLightNN: each filter
+    keeps the fewest terms that represent it exactly).
+    Layers named in `pinned` (location names, or `first` / `last`) stay fp32.
+  }];
+  let options = [
+    Option<"mode", "mode", "std::string", /*default=*/"\"uniform\"",
+           "uniform, budget or from-model">,
+    Option<"terms", "k", "int64_t", /*default=*/"2",
+           "Power-of-two terms per weight in uniform mode (1 or 2)">,
+    Option<"exponentBits", "exponent-bits", "int64_t", /*default=*/"3",
+           "Exponent bits per term (1-4): 2^bits - 1 levels below the top">,
+    Option<"topExponent", "top-exponent", "int64_t",
+           /*default=*/"std::numeric_limits<int64_t>::min()",
+           "Top exponent for all layers (default: per layer, the exponent "
+           "nearest its largest weight)">,
+    Option<"activationBits", "activation-bits", "int64_t", /*default=*/"8",
+           "Fixed-point activation bits (8 or 16)">,
+    Option<"calibration", "calibration", "std::string", /*default=*/"\"\"",
+           "A .npy file of calibration inputs">,
+    ListOption<"pinned", "pinned", "std::string",
+               "Layers kept in fp32: location names, `first`, `last`">,
+  ];
+  let dependentDialects = ["mlir::func::FuncDialect"];
+}
+
 #endif // CODA_PASSES

@@ -29,6 +29,7 @@ struct LowerToLinalgPass
     coda::populateElementwiseLoweringPatterns(patterns);
     coda::populateConvPoolLoweringPatterns(patterns);
     coda::populateDataMovementLoweringPatterns(patterns);
+    coda::populateQuantizedLoweringPatterns(patterns);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       signalPassFailure();

@@ -41,7 +41,8 @@ Value buildPointwiseConv(OpBuilder &b, Location loc, RankedTensorType outType,
   auto flat = [&](Value v, int64_t channels) {
     return tensor::CollapseShapeOp::create(
         b, loc,
-        RankedTensorType::get({n, channels, pixels}, outType.getElementType()),
+        RankedTensorType::get({n, channels, pixels},
+                              typeOf(v).getElementType()),
         v, image);
   };
   Value x = flat(input, c), out = flat(acc, f);
@@ -60,20 +61,19 @@ Value buildPointwiseConv(OpBuilder &b, Location loc, RankedTensorType outType,
           {utils::IteratorType::parallel, utils::IteratorType::parallel,
            utils::IteratorType::parallel, utils::IteratorType::reduction},
           [](OpBuilder &nb, Location l, ValueRange a) {
-            Value mul = arith::MulFOp::create(nb, l, a[0], a[1]);
-            linalg::YieldOp::create(
-                nb, l, arith::AddFOp::create(nb, l, a[2], mul).getResult());
+            linalg::YieldOp::create(nb, l,
+                                    multiplyAdd(nb, l, a[0], a[1], a[2]));
           })
           .getResult(0);
   return tensor::ExpandShapeOp::create(b, loc, outType, product, image);
 }
 
-/// Convolution of an already padded NCHW input with OIHW weights.
-Value buildConv(OpBuilder &b, Location loc, RankedTensorType outType,
-                Value input, Value weight, Value bias,
-                ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations,
-                int64_t groups) {
-  Value acc = convAccumulator(b, loc, outType, bias);
+} // namespace
+
+Value coda::buildConv(OpBuilder &b, Location loc, Value input, Value weight,
+                      Value acc, ArrayRef<int64_t> strides,
+                      ArrayRef<int64_t> dilations, int64_t groups) {
+  auto outType = typeOf(acc);
   auto stridesAttr = i64Elements(b, strides);
   auto dilationsAttr = i64Elements(b, dilations);
   auto inType = typeOf(input), wType = typeOf(weight);
@@ -118,6 +118,8 @@ Value buildConv(OpBuilder &b, Location loc, RankedTensorType outType,
   return tensor::CollapseShapeOp::create(b, loc, outType, conv, atDim1);
 }
 
+namespace {
+
 struct Conv2DLowering : OpConversionPattern<Conv2DOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -126,12 +128,15 @@ struct Conv2DLowering : OpConversionPattern<Conv2DOp> {
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     ArrayRef<int64_t> pads = op.getPads();
+    // Quantized layers lower to integer code (QuantizedLowering.cpp).
+    if (op->hasAttr(PrecisionAttr::kAttrName))
+      return failure();
     Value input =
         padTensor(rewriter, loc, adaptor.getInput(), {0, 0, pads[0], pads[1]},
                   {0, 0, pads[2], pads[3]}, 0.0);
-    rewriter.replaceOp(op, buildConv(rewriter, loc, op.getType(), input,
-                                     adaptor.getWeight(), adaptor.getBias(),
-                                     op.getStrides(), op.getDilations(),
+    Value acc = convAccumulator(rewriter, loc, op.getType(), adaptor.getBias());
+    rewriter.replaceOp(op, buildConv(rewriter, loc, input, adaptor.getWeight(),
+                                     acc, op.getStrides(), op.getDilations(),
                                      op.getGroups()));
     return success();
   }
@@ -200,8 +205,9 @@ struct ConvTranspose2DLowering : OpConversionPattern<ConvTranspose2DOp> {
               linalg::YieldOp::create(nb, l, a[0]);
             })
             .getResult(0);
-    rewriter.replaceOp(op, buildConv(b, loc, op.getType(), padded, flipped,
-                                     adaptor.getBias(), {1, 1}, d, groups));
+    Value acc = convAccumulator(b, loc, op.getType(), adaptor.getBias());
+    rewriter.replaceOp(
+        op, buildConv(b, loc, padded, flipped, acc, {1, 1}, d, groups));
     return success();
   }
 };
@@ -258,6 +264,8 @@ struct GemmLowering : OpConversionPattern<GemmOp> {
   LogicalResult
   matchAndRewrite(GemmOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
+    if (op->hasAttr(PrecisionAttr::kAttrName))
+      return failure();
     Location loc = op.getLoc();
     auto outType = op.getType();
     double alpha = op.getAlpha().convertToDouble(),

@@ -7,6 +7,9 @@
 using namespace mlir;
 
 Value coda::floatConstant(OpBuilder &b, Location loc, Type type, double value) {
+  if (isa<IntegerType>(type))
+    return arith::ConstantOp::create(
+        b, loc, b.getIntegerAttr(type, static_cast<int64_t>(value)));
   return arith::ConstantOp::create(b, loc, b.getFloatAttr(type, value));
 }
 
@@ -113,4 +116,17 @@ SmallVector<OpFoldResult> coda::indexAttrs(OpBuilder &b,
                                            ArrayRef<int64_t> values) {
   return llvm::map_to_vector(
       values, [&](int64_t v) -> OpFoldResult { return b.getIndexAttr(v); });
+}
+
+Value coda::multiplyAdd(OpBuilder &b, Location loc, Value lhs, Value rhs,
+                        Value acc) {
+  Type type = acc.getType();
+  if (!isa<IntegerType>(type))
+    return arith::AddFOp::create(b, loc, acc,
+                                 arith::MulFOp::create(b, loc, lhs, rhs));
+  auto extend = [&](Value v) -> Value {
+    return v.getType() == type ? v : arith::ExtSIOp::create(b, loc, type, v);
+  };
+  return arith::AddIOp::create(
+      b, loc, acc, arith::MulIOp::create(b, loc, extend(lhs), extend(rhs)));
 }

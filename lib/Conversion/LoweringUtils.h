@@ -20,7 +20,8 @@ inline mlir::RankedTensorType typeOf(mlir::Value v) {
   return llvm::cast<mlir::RankedTensorType>(v.getType());
 }
 
-/// A scalar constant of `type` (a float type).
+/// A scalar constant of `type` (a float or, truncating `value`, an integer
+/// type).
 mlir::Value floatConstant(mlir::OpBuilder &b, mlir::Location loc,
                           mlir::Type type, double value);
 
@@ -59,10 +60,23 @@ mlir::DenseIntElementsAttr i64Elements(mlir::OpBuilder &b,
 llvm::SmallVector<mlir::OpFoldResult>
 indexAttrs(mlir::OpBuilder &b, llvm::ArrayRef<int64_t> values);
 
+/// acc + lhs * rhs on scalars: float, or integers sign-extended to acc's type.
+mlir::Value multiplyAdd(mlir::OpBuilder &b, mlir::Location loc, mlir::Value lhs,
+                        mlir::Value rhs, mlir::Value acc);
+
+/// Convolution of an already padded NCHW input with OIHW weights into the
+/// accumulator `acc` (NCHW, the result type). Integer operands are
+/// sign-extended to the accumulator's element type.
+mlir::Value buildConv(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
+                      mlir::Value weight, mlir::Value acc,
+                      llvm::ArrayRef<int64_t> strides,
+                      llvm::ArrayRef<int64_t> dilations, int64_t groups);
+
 /// Adds the conversion patterns of each group.
 void populateElementwiseLoweringPatterns(mlir::RewritePatternSet &patterns);
 void populateConvPoolLoweringPatterns(mlir::RewritePatternSet &patterns);
 void populateDataMovementLoweringPatterns(mlir::RewritePatternSet &patterns);
+void populateQuantizedLoweringPatterns(mlir::RewritePatternSet &patterns);
 
 } // namespace coda
 

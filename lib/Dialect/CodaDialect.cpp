@@ -64,3 +64,54 @@ ElementsAttr coda::makeFloatElements(RankedTensorType type,
   return DenseResourceElementsAttr::get(
       type, blobName, HeapAsmResourceBlob::allocateAndCopyInferAlign(values));
 }
+
+LogicalResult
+PrecisionAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                      ArrayRef<int32_t> terms, int64_t top,
+                      int64_t exponentBits, int64_t activationBits,
+                      int64_t inputFrac, int64_t outputFrac) {
+  for (int32_t k : terms)
+    if (k != 1 && k != 2)
+      return emitError() << "power-of-two terms per filter must be 1 or 2, got "
+                         << k;
+  if (exponentBits < 1 || exponentBits > 4)
+    return emitError() << "exponent_bits must be in [1, 4], got "
+                       << exponentBits;
+  if (activationBits != 8 && activationBits != 16)
+    return emitError() << "activation_bits must be 8 or 16, got "
+                       << activationBits;
+  if (std::abs(top) > 64 || std::abs(inputFrac) > 64 ||
+      std::abs(outputFrac) > 64)
+    return emitError() << "exponents must lie in [-64, 64]";
+  return success();
+}
+
+/// The number of filters (output channels or features) of a layer that can
+/// carry a precision, or std::nullopt for other ops.
+std::optional<int64_t> coda::getNumFilters(Operation *op) {
+  if (auto conv = dyn_cast<Conv2DOp>(op))
+    return conv.getWeight().getType().getDimSize(0);
+  if (auto gemm = dyn_cast<GemmOp>(op))
+    return gemm.getType().getDimSize(1);
+  return std::nullopt;
+}
+
+LogicalResult CodaDialect::verifyOperationAttribute(Operation *op,
+                                                    NamedAttribute attr) {
+  if (attr.getName() != PrecisionAttr::kAttrName)
+    return op->emitError() << "unknown coda attribute '" << attr.getName()
+                           << "'";
+  auto precision = dyn_cast<PrecisionAttr>(attr.getValue());
+  if (!precision)
+    return op->emitError() << "'" << PrecisionAttr::kAttrName
+                           << "' must be a #coda.precision attribute";
+  std::optional<int64_t> filters = getNumFilters(op);
+  if (!filters)
+    return op->emitError() << "'" << PrecisionAttr::kAttrName
+                           << "' applies to coda.conv2d and coda.gemm only";
+  if (static_cast<int64_t>(precision.getTerms().size()) != *filters)
+    return op->emitOpError()
+           << "has " << *filters << " filters but its "
+           << "precision gives terms for " << precision.getTerms().size();
+  return success();
+}

@@ -209,3 +209,35 @@ func.func @softmax_axis(%x: tensor<2x4xf32>) -> tensor<2x4xf32> {
   %0 = coda.softmax %x {axis = 2 : i64} : tensor<2x4xf32>
   return %0 : tensor<2x4xf32>
 }
+
+// -----
+
+func.func @precision_terms(%x: tensor<1x1x4x4xf32>, %w: tensor<2x1x2x2xf32>) -> tensor<1x2x3x3xf32> {
+  // expected-error @+1 {{power-of-two terms per filter must be 1 or 2, got 3}}
+  %0 = coda.conv2d %x, %w {coda.precision = #coda.precision<terms = [1, 3], top = 0, exponent_bits = 3, activation_bits = 8, input_frac = 5, output_frac = 4>} : (tensor<1x1x4x4xf32>, tensor<2x1x2x2xf32>) -> tensor<1x2x3x3xf32>
+  return %0 : tensor<1x2x3x3xf32>
+}
+
+// -----
+
+func.func @precision_bits(%x: tensor<1x1x4x4xf32>, %w: tensor<2x1x2x2xf32>) -> tensor<1x2x3x3xf32> {
+  // expected-error @+1 {{activation_bits must be 8 or 16, got 4}}
+  %0 = coda.conv2d %x, %w {coda.precision = #coda.precision<terms = [1, 2], top = 0, exponent_bits = 3, activation_bits = 4, input_frac = 5, output_frac = 4>} : (tensor<1x1x4x4xf32>, tensor<2x1x2x2xf32>) -> tensor<1x2x3x3xf32>
+  return %0 : tensor<1x2x3x3xf32>
+}
+
+// -----
+
+func.func @precision_filters(%x: tensor<1x1x4x4xf32>, %w: tensor<2x1x2x2xf32>) -> tensor<1x2x3x3xf32> {
+  // expected-error @+1 {{'coda.conv2d' op has 2 filters but its precision gives terms for 3}}
+  %0 = coda.conv2d %x, %w {coda.precision = #coda.precision<terms = [1, 2, 2], top = 0, exponent_bits = 3, activation_bits = 8, input_frac = 5, output_frac = 4>} : (tensor<1x1x4x4xf32>, tensor<2x1x2x2xf32>) -> tensor<1x2x3x3xf32>
+  return %0 : tensor<1x2x3x3xf32>
+}
+
+// -----
+
+func.func @precision_op(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'coda.precision' applies to coda.conv2d and coda.gemm only}}
+  %0 = coda.relu %x {coda.precision = #coda.precision<terms = [1], top = 0, exponent_bits = 3, activation_bits = 8, input_frac = 5, output_frac = 4>} : tensor<4xf32>
+  return %0 : tensor<4xf32>
+}

@@ -121,3 +121,12 @@ func.func @constants() -> tensor<2xf32> {
   %0 = coda.constant dense<[1.0, 2.0]> : tensor<2xf32>
   return %0 : tensor<2xf32>
 }
+
+// -----
+
+// CHECK-LABEL: func @precision
+// CHECK: coda.conv2d %arg0, %arg1 {coda.precision = #coda.precision<terms = [1, 2], top = -1, exponent_bits = 3, activation_bits = 16, input_frac = 12, output_frac = -2>}
+func.func @precision(%x: tensor<1x1x4x4xf32>, %w: tensor<2x1x2x2xf32>) -> tensor<1x2x3x3xf32> {
+  %0 = coda.conv2d %x, %w {coda.precision = #coda.precision<terms = [1, 2], top = -1, exponent_bits = 3, activation_bits = 16, input_frac = 12, output_frac = -2>} : (tensor<1x1x4x4xf32>, tensor<2x1x2x2xf32>) -> tensor<1x2x3x3xf32>
+  return %0 : tensor<1x2x3x3xf32>
+}

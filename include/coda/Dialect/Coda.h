@@ -45,6 +45,11 @@ std::optional<llvm::SmallVector<float>> getFloatValues(mlir::Attribute attr);
 mlir::ElementsAttr makeFloatElements(mlir::RankedTensorType type,
                                      llvm::ArrayRef<float> values,
                                      llvm::StringRef blobName);
+
+/// The number of filters (output channels of a convolution, output features of
+/// a gemm) of an op that can carry a `#coda.precision`; std::nullopt for
+/// other ops.
+std::optional<int64_t> getNumFilters(mlir::Operation *op);
 } // namespace coda
 
 #endif // CODA_DIALECT_CODA_H
