@@ -10,9 +10,9 @@
 //   3. an integer convolution / contraction accumulates q * xq in i32 (i64
 //      when the worst case could overflow) on top of the bias quantized to
 //      the accumulator's scale 2^(s - fi);
-//   4. requantization to the output's fixed point: yq = clamp((acc +
-//      2^(r-1)) >> r) with r = fi - s - fo (a left shift when r < 0), and the
-//      f32 result is yq * 2^-fo exactly.
+//   4. requantization to the output's fixed point: yq = clamp(acc / 2^r
+//      rounded half to even) with r = fi - s - fo, by shifts (a left shift
+//      when r < 0), and the f32 result is yq * 2^-fo exactly.
 // Activations travel between layers as f32 values that lie exactly on their
 // fixed-point grid, so the other ops (ReLU, pooling, reshapes) stay as they
 // are; a following quantized layer rounds them to its own input format.
@@ -21,6 +21,7 @@
 
 #include "LoweringUtils.h"
 
+#include "coda/Analysis/QuantizedLayer.h"
 #include "coda/Dialect/Coda.h"
 
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -33,73 +34,7 @@ using namespace coda;
 
 namespace {
 
-/// Integer types and shifts of one quantized layer.
-struct IntegerLayer {
-  PrecisionAttr precision;
-  IntegerType activation, weight, accumulator;
-  /// Integer weight codes in the layout of the weight tensor.
-  SmallVector<int64_t> codes;
-  /// Bias in units of the accumulator (empty without bias).
-  SmallVector<int64_t> bias;
-};
-
 int64_t maxSigned(int64_t bits) { return (int64_t(1) << (bits - 1)) - 1; }
-
-/// Reads the weight codes and bias of `op` and picks the integer types.
-FailureOr<IntegerLayer> analyze(Operation *op, PrecisionAttr precision,
-                                Value weight, Value bias,
-                                int64_t reductionSize) {
-  IntegerLayer layer;
-  layer.precision = precision;
-  MLIRContext *ctx = op->getContext();
-  int64_t actBits = precision.getActivationBits();
-  layer.activation = IntegerType::get(ctx, actBits);
-  layer.weight =
-      IntegerType::get(ctx, precision.getExponentBits() <= 3 ? 8 : 16);
-
-  auto weightOp = weight.getDefiningOp<ConstantOp>();
-  std::optional<SmallVector<float>> values =
-      weightOp ? getFloatValues(weightOp.getValue()) : std::nullopt;
-  if (!values)
-    return op->emitOpError("with #coda.precision needs constant f32 weights");
-  int64_t scale = precision.getWeightScaleExponent();
-  int64_t maxCode = precision.getMaxWeightCode();
-  for (auto [i, w] : llvm::enumerate(*values)) {
-    double code = std::ldexp(double(w), -scale);
-    if (code != std::trunc(code) || std::abs(code) > maxCode)
-      return op->emitOpError("weight ")
-             << w << " (element " << i << ") is not on the power-of-two grid "
-             << "of its #coda.precision (multiples of 2^" << scale << " up to "
-             << maxCode << " of them)";
-    layer.codes.push_back(static_cast<int64_t>(code));
-  }
-
-  // Bias in units of the accumulator, 2^(scale - input_frac).
-  int64_t biasShift = precision.getInputFrac() - scale;
-  int64_t maxBias = 0;
-  if (bias) {
-    auto biasOp = bias.getDefiningOp<ConstantOp>();
-    std::optional<SmallVector<float>> b =
-        biasOp ? getFloatValues(biasOp.getValue()) : std::nullopt;
-    if (!b)
-      return op->emitOpError("with #coda.precision needs a constant bias");
-    for (float v : *b) {
-      double q = std::nearbyint(std::ldexp(double(v), biasShift));
-      if (!(std::abs(q) < std::ldexp(1.0, 62)))
-        return op->emitOpError("bias ")
-               << v << " does not fit the accumulator at scale 2^"
-               << -biasShift;
-      layer.bias.push_back(static_cast<int64_t>(q));
-      maxBias = std::max<int64_t>(maxBias, std::abs(layer.bias.back()));
-    }
-  }
-  // i32 unless the worst-case sum could overflow it.
-  double worst =
-      double(reductionSize) * double(maxSigned(actBits) + 1) * double(maxCode) +
-      double(maxBias);
-  layer.accumulator = IntegerType::get(ctx, worst < 2147483647.0 ? 32 : 64);
-  return layer;
-}
 
 /// An integer constant tensor (a resource blob when large).
 Value integerConstant(OpBuilder &b, Location loc, RankedTensorType type,
@@ -155,7 +90,7 @@ Value quantizeInput(OpBuilder &b, Location loc, Value x, int64_t frac,
 
 /// The accumulator: the quantized bias broadcast along `featureDim`, or 0.
 Value initAccumulator(OpBuilder &b, Location loc, RankedTensorType accType,
-                      const IntegerLayer &layer, int64_t featureDim,
+                      const QuantizedLayer &layer, int64_t featureDim,
                       StringRef name) {
   if (layer.bias.empty())
     return filledTensor(b, loc, accType, 0);
@@ -168,12 +103,11 @@ Value initAccumulator(OpBuilder &b, Location loc, RankedTensorType accType,
       [](OpBuilder &, Location, ValueRange a) { return a[0]; });
 }
 
-/// f32 output: clamp(round_shift(acc, r)) * 2^-fo.
+/// f32 output: clamp(round_half_even(acc / 2^r)) * 2^-fo.
 Value requantize(OpBuilder &b, Location loc, Value acc,
-                 RankedTensorType outType, const IntegerLayer &layer) {
+                 RankedTensorType outType, const QuantizedLayer &layer) {
   PrecisionAttr p = layer.precision;
-  int64_t shift =
-      p.getInputFrac() - p.getWeightScaleExponent() - p.getOutputFrac();
+  int64_t shift = layer.requantizeShift();
   int64_t hi = maxSigned(p.getActivationBits()), lo = -hi - 1;
   return buildElementwise(
       b, loc, outType, acc,
@@ -186,7 +120,13 @@ Value requantize(OpBuilder &b, Location loc, Value acc,
         if (v.getType() != i64)
           v = arith::ExtSIOp::create(nb, l, i64, v);
         if (shift > 0) {
-          v = arith::AddIOp::create(nb, l, v, c(int64_t(1) << (shift - 1)));
+          // Round half to even: add 2^(r-1) - 1, plus 1 if the truncated
+          // quotient is odd (ONNX QuantizeLinear rounds the same way).
+          Value odd = arith::AndIOp::create(
+              nb, l, arith::ShRSIOp::create(nb, l, v, c(shift)), c(1));
+          v = arith::AddIOp::create(nb, l, v,
+                                    c((int64_t(1) << (shift - 1)) - 1));
+          v = arith::AddIOp::create(nb, l, v, odd);
           v = arith::ShRSIOp::create(nb, l, v, c(shift));
         } else if (shift < 0) {
           // Saturate before shifting left so that nothing wraps.
@@ -216,25 +156,26 @@ struct QuantizedConv2DLowering : OpConversionPattern<Conv2DOp> {
   LogicalResult
   matchAndRewrite(Conv2DOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto precision = op->getAttrOfType<PrecisionAttr>(PrecisionAttr::kAttrName);
-    if (!precision)
+    if (!op->hasAttr(PrecisionAttr::kAttrName))
       return failure();
-    auto wType = op.getWeight().getType();
-    int64_t reduction = wType.getNumElements() / wType.getDimSize(0);
-    FailureOr<IntegerLayer> layer =
-        analyze(op, precision, op.getWeight(), op.getBias(), reduction);
+    FailureOr<QuantizedLayer> layer = analyzeQuantizedLayer(op);
     if (failed(layer))
       return failure();
+    PrecisionAttr precision = layer->precision;
+    auto wType = op.getWeight().getType();
     Location loc = op.getLoc();
     std::string name = blobName(op);
     Value x = quantizeInput(rewriter, loc, adaptor.getInput(),
-                            precision.getInputFrac(), layer->activation);
+                            precision.getInputFrac(),
+                            rewriter.getIntegerType(layer->activationBits));
     ArrayRef<int64_t> pads = op.getPads();
     x = padTensor(rewriter, loc, x, {0, 0, pads[0], pads[1]},
                   {0, 0, pads[2], pads[3]}, 0);
-    Value w = integerConstant(rewriter, loc, wType.clone(layer->weight),
-                              layer->codes, name);
-    auto accType = op.getType().clone(layer->accumulator);
+    Value w = integerConstant(
+        rewriter, loc, wType.clone(rewriter.getIntegerType(layer->weightBits)),
+        layer->codes, name);
+    auto accType =
+        op.getType().clone(rewriter.getIntegerType(layer->accumulatorBits));
     Value acc = initAccumulator(rewriter, loc, accType, *layer, 1, name);
     Value conv = buildConv(rewriter, loc, x, w, acc, op.getStrides(),
                            op.getDilations(), op.getGroups());
@@ -250,31 +191,24 @@ struct QuantizedGemmLowering : OpConversionPattern<GemmOp> {
   LogicalResult
   matchAndRewrite(GemmOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto precision = op->getAttrOfType<PrecisionAttr>(PrecisionAttr::kAttrName);
-    if (!precision)
+    if (!op->hasAttr(PrecisionAttr::kAttrName))
       return failure();
-    if (op.getTransA() || op.getAlpha().convertToDouble() != 1.0 ||
-        (op.getC() && op.getBeta().convertToDouble() != 1.0))
-      return op.emitOpError(
-          "with #coda.precision needs alpha = 1, beta = 1 and no trans_a");
-    auto outType = op.getType();
-    int64_t k = typeOf(adaptor.getA()).getDimSize(1);
-    FailureOr<IntegerLayer> layer =
-        analyze(op, precision, op.getB(), op.getC(), k);
+    FailureOr<QuantizedLayer> layer = analyzeQuantizedLayer(op);
     if (failed(layer))
       return failure();
-    if (op.getC() &&
-        typeOf(op.getC()).getNumElements() != outType.getDimSize(1))
-      return op.emitOpError("with #coda.precision needs a bias per output "
-                            "feature");
+    PrecisionAttr precision = layer->precision;
+    auto outType = op.getType();
     Location loc = op.getLoc();
     std::string name = blobName(op);
-    Value a = quantizeInput(rewriter, loc, adaptor.getA(),
-                            precision.getInputFrac(), layer->activation);
-    Value w =
-        integerConstant(rewriter, loc, typeOf(op.getB()).clone(layer->weight),
-                        layer->codes, name);
-    auto accType = outType.clone(layer->accumulator);
+    Value a =
+        quantizeInput(rewriter, loc, adaptor.getA(), precision.getInputFrac(),
+                      rewriter.getIntegerType(layer->activationBits));
+    Value w = integerConstant(
+        rewriter, loc,
+        typeOf(op.getB()).clone(rewriter.getIntegerType(layer->weightBits)),
+        layer->codes, name);
+    auto accType =
+        outType.clone(rewriter.getIntegerType(layer->accumulatorBits));
     Value acc = initAccumulator(rewriter, loc, accType, *layer, 1, name);
     AffineExpr m = rewriter.getAffineDimExpr(0),
                n = rewriter.getAffineDimExpr(1),

@@ -65,8 +65,8 @@ FailureOr<std::string> OnnxGraphWriter::nameOf(Value value) {
   std::string hint = hintOf(value.getLoc());
   if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr))
     hint = resource.getRawHandle().getKey().str();
-  std::string name = addFloats(hint.empty() ? "const" : hint, type.getShape(),
-                               *data);
+  std::string name =
+      addFloats(hint.empty() ? "const" : hint, type.getShape(), *data);
   names[value] = name;
   return name;
 }
@@ -99,14 +99,20 @@ std::string OnnxGraphWriter::addInts(StringRef hint, ArrayRef<int64_t> values,
 
 std::string OnnxGraphWriter::addFloats(StringRef hint, ArrayRef<int64_t> shape,
                                        ArrayRef<float> values) {
+  return addRaw(hint, shape, onnx::TensorProto::FLOAT,
+                StringRef(reinterpret_cast<const char *>(values.data()),
+                          values.size() * sizeof(float)));
+}
+
+std::string OnnxGraphWriter::addRaw(StringRef hint, ArrayRef<int64_t> shape,
+                                    int dataType, StringRef rawData) {
   onnx::TensorProto &t = *graph.add_initializer();
   std::string name = fresh(hint);
   t.set_name(name);
-  t.set_data_type(onnx::TensorProto::FLOAT);
+  t.set_data_type(dataType);
   for (int64_t d : shape)
     t.add_dims(d);
-  t.set_raw_data(std::string(reinterpret_cast<const char *>(values.data()),
-                             values.size() * sizeof(float)));
+  t.set_raw_data(rawData.str());
   return name;
 }
 
@@ -180,9 +186,9 @@ LogicalResult coda::exportOnnx(ModuleOp module, raw_ostream &os) {
     if (!isa<RankedTensorType>(arg.getType()) ||
         !cast<RankedTensorType>(arg.getType()).getElementType().isF32())
       return func.emitError("onnx export: arguments must be f32 tensors");
-    std::string name = writer.fresh(nameAttr(
-        func.getArgAttrDict(arg.getArgNumber()),
-        "input_" + std::to_string(arg.getArgNumber())));
+    std::string name =
+        writer.fresh(nameAttr(func.getArgAttrDict(arg.getArgNumber()),
+                              "input_" + std::to_string(arg.getArgNumber())));
     setValueInfo(*graph.add_input(), name, arg.getType());
     writer.bindArgument(arg, name);
   }
@@ -193,8 +199,8 @@ LogicalResult coda::exportOnnx(ModuleOp module, raw_ostream &os) {
         FailureOr<std::string> in = writer.nameOf(v);
         if (failed(in))
           return failure();
-        std::string out = nameAttr(func.getResultAttrDict(i),
-                                   "output_" + std::to_string(i));
+        std::string out =
+            nameAttr(func.getResultAttrDict(i), "output_" + std::to_string(i));
         out = writer.fresh(out);
         writer.addNode(&op, "Identity", {*in}, {out});
         setValueInfo(*graph.add_output(), out, v.getType());
@@ -213,8 +219,8 @@ LogicalResult coda::exportOnnx(ModuleOp module, raw_ostream &os) {
   try {
     onnx::checker::check_model(model);
     onnx::ShapeInferenceOptions strict(/*check_type=*/true, /*strict_mode=*/1);
-    onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(),
-                                       strict);
+    onnx::shape_inference::InferShapes(
+        model, onnx::OpSchemaRegistry::Instance(), strict);
   } catch (const std::exception &e) {
     return module.emitError("onnx export: ONNX's checker rejects the result: ")
            << StringRef(e.what()).trim();

@@ -19,8 +19,7 @@ using namespace coda;
 using W = OnnxGraphWriter;
 
 /// The ONNX names of all operands; fails if one has none.
-static FailureOr<SmallVector<std::string>> operandNames(Operation *op,
-                                                        W &w) {
+static FailureOr<SmallVector<std::string>> operandNames(Operation *op, W &w) {
   SmallVector<std::string> names;
   for (Value v : op->getOperands()) {
     FailureOr<std::string> n = w.nameOf(v);
@@ -48,19 +47,26 @@ static constexpr char kAdd[] = "Add", kSub[] = "Sub", kMul[] = "Mul",
                       kGlobalAvg[] = "GlobalAveragePool",
                       kGlobalMax[] = "GlobalMaxPool";
 
-static LogicalResult exportConv(Operation *o, W &w) {
-  auto op = cast<Conv2DOp>(o);
-  FailureOr<SmallVector<std::string>> in = operandNames(o, w);
-  if (failed(in))
-    return failure();
+static void setConvAttrs(Conv2DOp op, onnx::NodeProto &n) {
   auto weight = cast<RankedTensorType>(op.getWeight().getType());
-  onnx::NodeProto &n =
-      w.addNode(o, "Conv", *in, {w.define(op.getResult())});
   W::setAttr(n, "kernel_shape", weight.getShape().drop_front(2));
   W::setAttr(n, "strides", op.getStrides());
   W::setAttr(n, "dilations", op.getDilations());
   W::setAttr(n, "pads", op.getPads()); // [top, left, bottom, right] in both
   W::setAttr(n, "group", int64_t(op.getGroups()));
+}
+
+static LogicalResult exportConv(Operation *o, W &w) {
+  auto op = cast<Conv2DOp>(o);
+  if (o->hasAttr(PrecisionAttr::kAttrName))
+    return exportQuantizedLayer(
+        o, w, [&](ArrayRef<std::string> in, const std::string &out) {
+          setConvAttrs(op, w.addNode(o, "Conv", in, {out}));
+        });
+  FailureOr<SmallVector<std::string>> in = operandNames(o, w);
+  if (failed(in))
+    return failure();
+  setConvAttrs(op, w.addNode(o, "Conv", *in, {w.define(op.getResult())}));
   return success();
 }
 
@@ -81,16 +87,24 @@ static LogicalResult exportConvTranspose(Operation *o, W &w) {
   return success();
 }
 
-static LogicalResult exportGemm(Operation *o, W &w) {
-  auto op = cast<GemmOp>(o);
-  FailureOr<SmallVector<std::string>> in = operandNames(o, w);
-  if (failed(in))
-    return failure();
-  onnx::NodeProto &n = w.addNode(o, "Gemm", *in, {w.define(op.getResult())});
+static void setGemmAttrs(GemmOp op, onnx::NodeProto &n) {
   W::setAttr(n, "alpha", op.getAlpha().convertToFloat());
   W::setAttr(n, "beta", op.getBeta().convertToFloat());
   W::setAttr(n, "transA", int64_t(op.getTransA()));
   W::setAttr(n, "transB", int64_t(op.getTransB()));
+}
+
+static LogicalResult exportGemm(Operation *o, W &w) {
+  auto op = cast<GemmOp>(o);
+  if (o->hasAttr(PrecisionAttr::kAttrName))
+    return exportQuantizedLayer(
+        o, w, [&](ArrayRef<std::string> in, const std::string &out) {
+          setGemmAttrs(op, w.addNode(o, "Gemm", in, {out}));
+        });
+  FailureOr<SmallVector<std::string>> in = operandNames(o, w);
+  if (failed(in))
+    return failure();
+  setGemmAttrs(op, w.addNode(o, "Gemm", *in, {w.define(op.getResult())}));
   return success();
 }
 
@@ -222,8 +236,7 @@ static LogicalResult exportConcat(Operation *o, W &w) {
   FailureOr<SmallVector<std::string>> in = operandNames(o, w);
   if (failed(in))
     return failure();
-  onnx::NodeProto &n =
-      w.addNode(o, "Concat", *in, {w.define(op.getResult())});
+  onnx::NodeProto &n = w.addNode(o, "Concat", *in, {w.define(op.getResult())});
   W::setAttr(n, "axis", int64_t(op.getAxis()));
   return success();
 }
@@ -268,8 +281,7 @@ static LogicalResult exportReshape(Operation *o, W &w) {
   FailureOr<std::string> x = w.nameOf(op.getInput());
   if (failed(x))
     return failure();
-  w.addNode(o, "Reshape",
-            {*x, w.addInts("shape", op.getType().getShape())},
+  w.addNode(o, "Reshape", {*x, w.addInts("shape", op.getType().getShape())},
             {w.define(op.getResult())});
   return success();
 }

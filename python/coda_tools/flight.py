@@ -8,7 +8,7 @@ input_frac, output_frac> computes, in integers:
     xq  = clip(rint(x * 2^fi), -2^(b-1), 2^(b-1)-1)
     q   = greedy power-of-two code of w / 2^s, s = top - (2^eb - 1) + 1
     acc = sum q * xq + rint(bias * 2^(fi - s))           (int64)
-    yq  = clip((acc + 2^(r-1)) >> r, ...),  r = fi - s - fo
+    yq  = clip(rint(acc / 2^r)),  r = fi - s - fo (half to even)
     y   = yq * 2^-fo                                     (f32, exact)
 
 `run` executes a sequential ONNX graph (Conv, Gemm, Relu, Clip, MaxPool,
@@ -91,7 +91,8 @@ def quantize_fixed(x, frac, bits):
 def requantize(acc, shift, frac, bits):
     hi = 2 ** (bits - 1) - 1
     if shift > 0:
-        acc = (acc + (1 << (shift - 1))) >> shift
+        # Half to even, as ONNX QuantizeLinear (exact: |acc| < 2^53).
+        acc = np.rint(acc.astype(np.float64) / 2.0 ** shift).astype(np.int64)
     elif shift < 0:
         acc = np.clip(acc, -hi - 1, hi) << (-shift)
     y = np.clip(acc, -hi - 1, hi)

@@ -3,7 +3,8 @@
 // Weights on the grid 2^-6 (top 0): codes 32, -20, 48, 7 | 1, 80, -56, 16.
 // The input is rounded to 5 fractional bits in int8, the convolution
 // accumulates in i32 on the bias (0.1 * 2^11 = 205), and the result is
-// shifted right by 5 + 6 - 4 = 7 bits (rounding) to 4 fractional bits.
+// shifted right by 5 + 6 - 4 = 7 bits (rounding half to even) to 4
+// fractional bits.
 // CHECK-LABEL: func.func @conv
 // CHECK: linalg.generic
 // CHECK: arith.mulf
@@ -15,7 +16,9 @@
 // CHECK: %[[ACC:.*]] = linalg.generic {{.*}} ins(%[[BIAS]]
 // CHECK: linalg.conv_2d_nchw_fchw {{.*}} ins(%[[X]], %[[W]] : tensor<1x1x5x5xi8>, tensor<2x1x2x2xi8>) outs(%[[ACC]] : tensor<1x2x4x4xi32>)
 // CHECK: linalg.generic
-// CHECK: arith.addi %{{.*}}, %c64_i64
+// CHECK: arith.andi
+// CHECK: arith.addi %{{.*}}, %c63_i64
+// CHECK: arith.addi
 // CHECK: arith.shrsi %{{.*}}, %c7_i64
 // CHECK: arith.sitofp
 // CHECK: arith.mulf %{{.*}}, %cst{{.*}} : f32

@@ -1,4 +1,5 @@
-//===- OnnxExporter.h - Write coda modules as ONNX ---------------*- C++ -*-===//
+//===- OnnxExporter.h - Write coda modules as ONNX ---------------*- C++
+//-*-===//
 //
 // Writes a module's entry function as a standard ONNX model (opset 13) that
 // ONNX Runtime runs, and checks it with ONNX's checker. One exporter
@@ -47,11 +48,14 @@ public:
                       bool scalar = false);
   std::string addFloats(llvm::StringRef hint, llvm::ArrayRef<int64_t> shape,
                         llvm::ArrayRef<float> values);
+  /// Adds an initializer of ONNX element type `dataType` (a
+  /// TensorProto::DataType) holding `rawData` and returns its name.
+  std::string addRaw(llvm::StringRef hint, llvm::ArrayRef<int64_t> shape,
+                     int dataType, llvm::StringRef rawData);
 
   static void setAttr(onnx::NodeProto &node, llvm::StringRef name,
                       int64_t value);
-  static void setAttr(onnx::NodeProto &node, llvm::StringRef name,
-                      float value);
+  static void setAttr(onnx::NodeProto &node, llvm::StringRef name, float value);
   static void setAttr(onnx::NodeProto &node, llvm::StringRef name,
                       llvm::ArrayRef<int64_t> values);
   static void setAttr(onnx::NodeProto &node, llvm::StringRef name,
