@@ -281,6 +281,8 @@ def CodaAssignPrecision : Pass<"coda-assign-precision", "mlir::ModuleOp"> {
     already on the power-of-two grid, e.g. trained with FLightNN: each filter
     keeps the fewest terms that represent it exactly).
     Layers named in `pinned` (location names, or `first` / `last`) stay fp32.
+    `report` writes, per layer, the chosen terms, formats and the relative
+    weight error ||w - q||/||w||.
   }];
   let options = [
     Option<"mode", "mode", "std::string", /*default=*/"\"uniform\"",
@@ -299,6 +301,8 @@ def CodaAssignPrecision : Pass<"coda-assign-precision", "mlir::ModuleOp"> {
            "A .npy file of calibration inputs">,
     ListOption<"pinned", "pinned", "std::string",
                "Layers kept in fp32: location names, `first`, `last`">,
+    Option<"report", "report", "std::string", /*default=*/"\"\"",
+           "Write a JSON report per layer here ('-' for stdout)">,
   ];
   let dependentDialects = ["mlir::func::FuncDialect"];
 }

@@ -17,6 +17,7 @@
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/StringSet.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/ToolOutputFile.h"
 
@@ -139,6 +140,7 @@ private:
   LogicalResult chooseFormat(Layer &layer);
   LogicalResult chooseTerms(Layer &layer);
   void rewrite(Layer &layer, const llvm::DenseMap<Value, double> &maxAbs);
+  LogicalResult writeReport(ArrayRef<Layer> layers);
 };
 
 LogicalResult AssignPrecisionPass::checkOptions() {
@@ -302,6 +304,49 @@ void AssignPrecisionPass::rewrite(Layer &layer,
   layer.op->setAttr(PrecisionAttr::kAttrName, attr);
 }
 
+LogicalResult AssignPrecisionPass::writeReport(ArrayRef<Layer> layers) {
+  llvm::json::Array rows;
+  for (const Layer &layer : layers) {
+    auto precision =
+        layer.op->getAttrOfType<PrecisionAttr>(PrecisionAttr::kAttrName);
+    double error = 0;
+    int64_t two = 0;
+    for (auto [k, e1, e2] :
+         llvm::zip(layer.terms, layer.error1, layer.error2)) {
+      error += k == 1 ? e1 : e2;
+      two += k == 2;
+    }
+    int64_t macs = 0;
+    if (auto workload = dyn_cast<WorkloadOpInterface>(layer.op))
+      macs = workload.getNumMACs();
+    rows.push_back(llvm::json::Object{
+        {"name", layer.name},
+        {"op", layer.op->getName().getStringRef()},
+        {"filters", int64_t(layer.terms.size())},
+        {"filters_k2", two},
+        {"macs", macs},
+        {"top", precision.getTop()},
+        {"exponent_bits", precision.getExponentBits()},
+        {"activation_bits", precision.getActivationBits()},
+        {"input_frac", precision.getInputFrac()},
+        {"output_frac", precision.getOutputFrac()},
+        {"weight_rel_error", layer.weightNormSq > 0
+                                 ? std::sqrt(error / layer.weightNormSq)
+                                 : 0.0},
+    });
+  }
+  std::string message;
+  std::unique_ptr<llvm::ToolOutputFile> out =
+      openOutputFile(report, &message);
+  if (!out)
+    return emitError(getOperation().getLoc(), "cannot write report: ")
+           << message;
+  out->os() << llvm::formatv("{0:2}", llvm::json::Value(std::move(rows)))
+            << "\n";
+  out->keep();
+  return success();
+}
+
 void AssignPrecisionPass::runOnOperation() {
   if (failed(checkOptions()))
     return signalPassFailure();
@@ -334,6 +379,8 @@ void AssignPrecisionPass::runOnOperation() {
       return signalPassFailure();
     for (Layer &layer : chosen)
       rewrite(layer, maxAbs);
+    if (!report.empty() && failed(writeReport(chosen)))
+      return signalPassFailure();
   }
 }
 
