@@ -279,7 +279,13 @@ def CodaAssignPrecision : Pass<"coda-assign-precision", "mlir::ModuleOp"> {
 
     Modes: `uniform` (every filter gets `k` terms); `from-model` (weights
     already on the power-of-two grid, e.g. trained with FLightNN: each filter
-    keeps the fewest terms that represent it exactly).
+    keeps the fewest terms that represent it exactly); `budget` (k per
+    filter so that the `platform`'s predicted energy, or latency, of the
+    whole function meets `energy-budget` / `latency-budget`, minimizing the
+    summed squared weight error of the filters given one term, each weighted
+    by its layer's sensitivity mean(x^2)/mean(y^2) from calibration; greedy
+    by error increase per unit of cost saved, which is within one filter of
+    the optimum because costs add per filter, see PrecisionBudget.h).
     Layers named in `pinned` (location names, or `first` / `last`) stay fp32.
     `report` writes, per layer, the chosen terms, formats and the relative
     weight error ||w - q||/||w||.
@@ -303,6 +309,12 @@ def CodaAssignPrecision : Pass<"coda-assign-precision", "mlir::ModuleOp"> {
                "Layers kept in fp32: location names, `first`, `last`">,
     Option<"report", "report", "std::string", /*default=*/"\"\"",
            "Write a JSON report per layer here ('-' for stdout)">,
+    Option<"platform", "platform", "std::string", /*default=*/"\"\"",
+           "budget mode: platform name or path (docs/Platforms.md)">,
+    Option<"energyBudget", "energy-budget", "double", /*default=*/"0.0",
+           "budget mode: predicted energy target in mJ">,
+    Option<"latencyBudget", "latency-budget", "double", /*default=*/"0.0",
+           "budget mode: predicted latency target in ms">,
   ];
   let dependentDialects = ["mlir::func::FuncDialect"];
 }

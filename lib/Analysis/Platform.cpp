@@ -1,6 +1,7 @@
 //===- Platform.cpp - Load platform files and predict layer costs --------===//
 
 #include "coda/Analysis/Platform.h"
+#include "coda/Analysis/QuantizedCost.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
@@ -294,7 +295,8 @@ FailureOr<CostEstimate> Platform::predict(Operation *op) const {
   std::optional<LayerSignature> layer = getLayerSignature(op);
   if (!layer)
     return failure();
-  llvm::Expected<CostEstimate> estimate = predict(*layer);
+  llvm::Expected<CostEstimate> estimate =
+      predictWithPrecision(*this, *layer, op);
   if (!estimate) {
     llvm::consumeError(estimate.takeError());
     return failure();

@@ -98,9 +98,9 @@ std::optional<int64_t> coda::getNumFilters(Operation *op) {
 
 LogicalResult CodaDialect::verifyOperationAttribute(Operation *op,
                                                     NamedAttribute attr) {
+  // Other coda.* attributes (coda.cost, coda.name, ...) are their passes'.
   if (attr.getName() != PrecisionAttr::kAttrName)
-    return op->emitError() << "unknown coda attribute '" << attr.getName()
-                           << "'";
+    return success();
   auto precision = dyn_cast<PrecisionAttr>(attr.getValue());
   if (!precision)
     return op->emitError() << "'" << PrecisionAttr::kAttrName

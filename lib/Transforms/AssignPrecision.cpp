@@ -6,7 +6,9 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "coda/Analysis/Platform.h"
 #include "coda/Analysis/PowerOfTwo.h"
+#include "coda/Analysis/PrecisionBudget.h"
 #include "coda/Analysis/ReferenceEvaluator.h"
 #include "coda/Dialect/Coda.h"
 #include "coda/Runtime/TensorIO.h"
@@ -16,6 +18,7 @@
 #include "mlir/IR/Matchers.h"
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/JSON.h"
@@ -126,6 +129,14 @@ std::optional<Layer> matchLayer(Operation *op) {
   return layer;
 }
 
+/// What calibration observed of one value over all samples.
+struct ValueStats {
+  double maxAbs = 0, sumSquares = 0;
+  int64_t count = 0;
+  double meanSquare() const { return count ? sumSquares / count : 0; }
+};
+using Stats = llvm::DenseMap<Value, ValueStats>;
+
 struct AssignPrecisionPass
     : coda::impl::CodaAssignPrecisionBase<AssignPrecisionPass> {
   using Base::Base;
@@ -136,16 +147,19 @@ private:
   LogicalResult checkOptions();
   FailureOr<SmallVector<RefTensor>> loadSamples(func::FuncOp func);
   LogicalResult calibrate(func::FuncOp func, ArrayRef<Layer> layers,
-                          llvm::DenseMap<Value, double> &maxAbs);
+                          Stats &stats);
   LogicalResult chooseFormat(Layer &layer);
   LogicalResult chooseTerms(Layer &layer);
-  void rewrite(Layer &layer, const llvm::DenseMap<Value, double> &maxAbs);
+  LogicalResult chooseTermsUnderBudget(func::FuncOp func,
+                                       MutableArrayRef<Layer> layers,
+                                       const Stats &stats);
+  void rewrite(Layer &layer, const Stats &stats);
   LogicalResult writeReport(ArrayRef<Layer> layers);
 };
 
 LogicalResult AssignPrecisionPass::checkOptions() {
   Location loc = getOperation().getLoc();
-  if (mode != "uniform" && mode != "from-model")
+  if (mode != "uniform" && mode != "from-model" && mode != "budget")
     return emitError(loc, "unknown precision mode '")
            << std::string(mode) << "' (expected uniform, budget or from-model)";
   if (terms != 1 && terms != 2)
@@ -154,6 +168,14 @@ LogicalResult AssignPrecisionPass::checkOptions() {
   if (exponentBits < 1 || exponentBits > 4)
     return emitError(loc, "exponent-bits must be in [1, 4], got ")
            << static_cast<int64_t>(exponentBits);
+  if (mode == "budget") {
+    if (platform.empty())
+      return emitError(loc,
+                       "mode budget needs a platform (platform=NAME|path)");
+    if ((energyBudget > 0) == (latencyBudget > 0))
+      return emitError(loc, "mode budget needs exactly one of energy-budget "
+                            "(mJ) and latency-budget (ms), positive");
+  }
   if (activationBits != 8 && activationBits != 16)
     return emitError(loc, "activation-bits must be 8 or 16, got ")
            << static_cast<int64_t>(activationBits);
@@ -206,23 +228,26 @@ AssignPrecisionPass::loadSamples(func::FuncOp func) {
   return samples;
 }
 
-LogicalResult
-AssignPrecisionPass::calibrate(func::FuncOp func, ArrayRef<Layer> layers,
-                               llvm::DenseMap<Value, double> &maxAbs) {
+LogicalResult AssignPrecisionPass::calibrate(func::FuncOp func,
+                                             ArrayRef<Layer> layers,
+                                             Stats &stats) {
   for (const Layer &layer : layers) {
-    maxAbs[layer.op->getOperand(0)] = 0;
-    maxAbs[layer.op->getResult(0)] = 0;
+    stats[layer.op->getOperand(0)] = {};
+    stats[layer.op->getResult(0)] = {};
   }
   FailureOr<SmallVector<RefTensor>> samples = loadSamples(func);
   if (failed(samples))
     return failure();
   for (const RefTensor &sample : *samples) {
     auto observe = [&](Value v, const RefTensor &t) {
-      auto it = maxAbs.find(v);
-      if (it == maxAbs.end())
+      auto it = stats.find(v);
+      if (it == stats.end())
         return;
-      for (float x : t.data)
-        it->second = std::max<double>(it->second, std::abs(x));
+      for (float x : t.data) {
+        it->second.maxAbs = std::max<double>(it->second.maxAbs, std::abs(x));
+        it->second.sumSquares += double(x) * x;
+      }
+      it->second.count += t.data.size();
     };
     if (failed(evaluateReference(func, sample, observe)))
       return func.emitError("cannot calibrate activations of '")
@@ -273,8 +298,82 @@ LogicalResult AssignPrecisionPass::chooseTerms(Layer &layer) {
   return success();
 }
 
-void AssignPrecisionPass::rewrite(Layer &layer,
-                                  const llvm::DenseMap<Value, double> &maxAbs) {
+LogicalResult AssignPrecisionPass::chooseTermsUnderBudget(
+    func::FuncOp func, MutableArrayRef<Layer> layers, const Stats &stats) {
+  llvm::Expected<Platform> loaded = Platform::load(platform);
+  if (!loaded)
+    return func.emitError("cannot load platform: ")
+           << llvm::toString(loaded.takeError());
+  bool energy = energyBudget > 0;
+  double budget = energy ? energyBudget : latencyBudget;
+  auto costOf = [&](const CostEstimate &c) {
+    return energy ? c.energyMJ : c.latencyMs;
+  };
+  // Everything that is not a quantized layer costs what it costs in fp32.
+  llvm::SmallPtrSet<Operation *, 32> quantized;
+  for (const Layer &layer : layers)
+    quantized.insert(layer.op);
+  double fixed = 0;
+  WalkResult walk = func.walk([&](Operation *op) {
+    if (op->getDialect() != op->getContext()->getLoadedDialect<CodaDialect>() ||
+        isa<ConstantOp>(op) || quantized.contains(op))
+      return WalkResult::advance();
+    std::optional<LayerSignature> signature = getLayerSignature(op);
+    if (!signature) {
+      op->emitOpError("has no cost model (no layer kind)");
+      return WalkResult::interrupt();
+    }
+    llvm::Expected<CostEstimate> cost = loaded->predict(*signature);
+    if (!cost) {
+      op->emitOpError("has no cost model: ")
+          << llvm::toString(cost.takeError());
+      return WalkResult::interrupt();
+    }
+    fixed += costOf(*cost);
+    return WalkResult::advance();
+  });
+  if (walk.wasInterrupted())
+    return failure();
+
+  std::vector<BudgetLayer> items;
+  for (Layer &layer : layers) {
+    std::optional<LayerSignature> signature = getLayerSignature(layer.op);
+    if (!signature)
+      return layer.op->emitOpError("has no cost model (no layer kind)");
+    BudgetLayer item;
+    for (unsigned k : {1u, 2u}) {
+      llvm::Expected<CostEstimate> cost = loaded->predict(
+          *signature, MacArithmetic::shiftAdd(k, activationBits));
+      if (!cost)
+        return layer.op->emitOpError("has no cost model: ")
+               << llvm::toString(cost.takeError());
+      (k == 1 ? item.costOneTerm : item.costTwoTerms) = costOf(*cost);
+    }
+    // Sensitivity: a weight error dw moves the output by about |dw| * rms(x);
+    // relative to rms(y), so that every layer's error counts alike.
+    double in = stats.lookup(layer.op->getOperand(0)).meanSquare();
+    double out = stats.lookup(layer.op->getResult(0)).meanSquare();
+    double sensitivity = out > 0 ? in / out : 0;
+    for (auto [e1, e2] : llvm::zip(layer.error1, layer.error2))
+      item.errorIncrease.push_back(sensitivity * std::max(e1 - e2, 0.0));
+    items.push_back(std::move(item));
+  }
+  std::optional<BudgetChoice> choice =
+      choosePrecisionUnderBudget(items, fixed, budget);
+  if (!choice)
+    return func.emitError()
+           << (energy ? "energy" : "latency") << " budget " << budget
+           << (energy ? " mJ" : " ms") << " cannot be met on '"
+           << loaded->getName()
+           << "': one term for every filter is predicted at "
+           << minimumCost(items, fixed) << (energy ? " mJ" : " ms") << " ("
+           << fixed << " of it outside the quantized layers)";
+  for (auto [layer, terms] : llvm::zip(layers, choice->terms))
+    layer.terms = terms;
+  return success();
+}
+
+void AssignPrecisionPass::rewrite(Layer &layer, const Stats &stats) {
   auto type = cast<RankedTensorType>(layer.weight.getType());
   SmallVector<float> values(type.getNumElements());
   int64_t scale = layer.format.scaleExponent();
@@ -297,9 +396,9 @@ void AssignPrecisionPass::rewrite(Layer &layer,
   auto attr = PrecisionAttr::get(
       &getContext(), layer.terms, layer.format.top, layer.format.exponentBits,
       activationBits,
-      fixedPointFracBits(maxAbs.lookup(layer.op->getOperand(0)),
+      fixedPointFracBits(stats.lookup(layer.op->getOperand(0)).maxAbs,
                          activationBits),
-      fixedPointFracBits(maxAbs.lookup(layer.op->getResult(0)),
+      fixedPointFracBits(stats.lookup(layer.op->getResult(0)).maxAbs,
                          activationBits));
   layer.op->setAttr(PrecisionAttr::kAttrName, attr);
 }
@@ -330,14 +429,12 @@ LogicalResult AssignPrecisionPass::writeReport(ArrayRef<Layer> layers) {
         {"activation_bits", precision.getActivationBits()},
         {"input_frac", precision.getInputFrac()},
         {"output_frac", precision.getOutputFrac()},
-        {"weight_rel_error", layer.weightNormSq > 0
-                                 ? std::sqrt(error / layer.weightNormSq)
-                                 : 0.0},
+        {"weight_rel_error",
+         layer.weightNormSq > 0 ? std::sqrt(error / layer.weightNormSq) : 0.0},
     });
   }
   std::string message;
-  std::unique_ptr<llvm::ToolOutputFile> out =
-      openOutputFile(report, &message);
+  std::unique_ptr<llvm::ToolOutputFile> out = openOutputFile(report, &message);
   if (!out)
     return emitError(getOperation().getLoc(), "cannot write report: ")
            << message;
@@ -372,13 +469,21 @@ void AssignPrecisionPass::runOnOperation() {
         chosen.push_back(std::move(layer));
     }
     for (Layer &layer : chosen)
-      if (failed(chooseFormat(layer)) || failed(chooseTerms(layer)))
+      if (failed(chooseFormat(layer)))
         return signalPassFailure();
-    llvm::DenseMap<Value, double> maxAbs;
-    if (failed(calibrate(func, chosen, maxAbs)))
+    Stats stats;
+    if (failed(calibrate(func, chosen, stats)))
       return signalPassFailure();
+    if (mode == "budget") {
+      if (failed(chooseTermsUnderBudget(func, chosen, stats)))
+        return signalPassFailure();
+    } else {
+      for (Layer &layer : chosen)
+        if (failed(chooseTerms(layer)))
+          return signalPassFailure();
+    }
     for (Layer &layer : chosen)
-      rewrite(layer, maxAbs);
+      rewrite(layer, stats);
     if (!report.empty() && failed(writeReport(chosen)))
       return signalPassFailure();
   }

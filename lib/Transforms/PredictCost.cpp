@@ -1,6 +1,7 @@
 //===- PredictCost.cpp - coda-predict-cost --------------------------------===//
 
 #include "coda/Analysis/Platform.h"
+#include "coda/Analysis/QuantizedCost.h"
 #include "coda/Dialect/Coda.h"
 #include "coda/Transforms/Passes.h"
 
@@ -47,7 +48,8 @@ struct PredictCostPass : coda::impl::CodaPredictCostBase<PredictCostPass> {
       std::optional<LayerSignature> layer = getLayerSignature(op);
       if (!layer)
         return report("no layer kind for this op");
-      llvm::Expected<CostEstimate> cost = loaded->predict(*layer);
+      llvm::Expected<CostEstimate> cost =
+          predictWithPrecision(*loaded, *layer, op);
       if (!cost)
         return report(llvm::toString(cost.takeError()));
       op->setAttr("coda.cost",
