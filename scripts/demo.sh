@@ -3,8 +3,9 @@
 # random weights with calibrated batch norm, exported to ONNX by PyTorch):
 #   import -> verify -> per-op report -> compile for this CPU -> run ->
 #   check against PyTorch's and ONNX Runtime's outputs -> time it.
-# Cost prediction, supernet collapse and FLightNN quantization are not built
-# yet (issues 4-6); they join this script as they land.
+# Then FLightNN: quantize (power-of-two weights, fixed-point activations),
+# compile the integer code, run it, check its ONNX QDQ export in ONNX Runtime.
+# Cost prediction and supernet collapse join this script as they land.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh > /dev/null
@@ -32,3 +33,37 @@ build/bin/coda-run build/mobilenet_v2.so --test-dir=build/models/mobilenet_v2 \
 
 echo "== time it (1 thread; bench/cpu_bench.py compares with ONNX Runtime)"
 build/bin/coda-run build/mobilenet_v2.so --bench=50 --warmup=10
+
+echo "== quantize (FLightNN): k=2 power-of-two terms per weight, 8-bit activations"
+q=build/mobilenet_v2.k2
+TIMEFORMAT="quantized (calibration on the host evaluator included) in %R s -> $q.mlir"
+time build/bin/coda-opt "$model" --coda-assign-precision="k=2 report=$q.json" -o "$q.mlir"
+/usr/bin/python3 - "$q.json" <<'PY'
+import json, sys
+layers = json.load(open(sys.argv[1]))
+errors = sorted(l["weight_rel_error"] for l in layers)
+print(f"{len(layers)} conv/gemm layers on int8 codes; relative weight error "
+      f"median {errors[len(errors) // 2]:.3f}, max {errors[-1]:.3f}")
+PY
+build/bin/coda-compile "$q.mlir" -o "$q.so"
+build/bin/coda-run "$q.so" --input=build/models/mobilenet_v2/test_data_set_0/input_0.pb \
+  --output-dir="$q.out" > /dev/null
+build/bin/coda-translate --export-onnx "$q.mlir" -o "$q.onnx"
+.venv/bin/python - "$q" <<'PY'
+import sys
+import numpy as np, onnx, onnxruntime as ort
+from onnx import numpy_helper
+q = sys.argv[1]
+d = "build/models/mobilenet_v2/test_data_set_0/"
+x = numpy_helper.to_array(onnx.load_tensor(d + "input_0.pb"))
+fp32 = numpy_helper.to_array(onnx.load_tensor(d + "output_0.pb"))
+y = np.load(q + ".out/output_0.npy")
+s = ort.InferenceSession(q + ".onnx", providers=["CPUExecutionProvider"])
+y_ort = s.run(None, {s.get_inputs()[0].name: x})[0]
+print(f"integer code vs fp32 (PyTorch): max |diff| {np.abs(y - fp32).max():.3g}, "
+      f"top-1 {'same' if y.argmax() == fp32.argmax() else 'differs'}")
+print(f"ONNX QDQ export in ONNX Runtime vs Coda's integer code: max |diff| "
+      f"{np.abs(y_ort - y).max():.3g}")
+PY
+echo "== time the integer code (1 thread; bench/flight_bench.py compares with fp32 and ORT)"
+OMP_NUM_THREADS=1 build/bin/coda-run "$q.so" --bench=50 --warmup=10
