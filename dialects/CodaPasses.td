@@ -56,7 +56,9 @@ def CodaCpuVectorize : Pass<"coda-cpu-vectorize", "mlir::func::FuncOp"> {
     `rows x columns` blocks and emits each block as `rows` vector
     accumulators carried through the reduction loops, so they stay in
     registers: every step is one broadcast of a weight per row and `rows`
-    FMAs per vector of columns.
+    FMAs per vector of columns. Integer products (quantized layers:
+    sign-extended operands, integer multiply-add) get the same tiles with
+    integer multiplies and adds.
   }];
   let options = [
     Option<"rows", "rows", "int64_t", /*default=*/"8",

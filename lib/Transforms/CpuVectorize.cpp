@@ -73,6 +73,19 @@ int64_t columnTile(int64_t width, int64_t maxColumns) {
   return std::min<int64_t>(maxColumns, llvm::PowerOf2Ceil(width));
 }
 
+/// Whether a body computes out + a * b: in f32, or in integers with a and b
+/// sign-extended to the accumulator's type (quantized layers).
+bool isMultiplyAdd(Block *body) {
+  SmallVector<Operation *> ops;
+  for (Operation &inner : body->without_terminator())
+    ops.push_back(&inner);
+  if (ops.size() == 2)
+    return isa<arith::MulFOp>(ops[0]) && isa<arith::AddFOp>(ops[1]);
+  return ops.size() == 4 && isa<arith::ExtSIOp>(ops[0]) &&
+         isa<arith::ExtSIOp>(ops[1]) && isa<arith::MulIOp>(ops[2]) &&
+         isa<arith::AddIOp>(ops[3]);
+}
+
 /// Register-tile sizes for out[.., r, .., p] += stream[.., p + ..] * w[.., r,
 /// ..] where the stream is contiguous along the output columns p and the
 /// weights do not depend on p: a 1x1 or stride-1 convolution, a matmul.
@@ -87,12 +100,7 @@ std::optional<SmallVector<int64_t>> tileSizes(linalg::GenericOp op,
   for (int64_t size : op.getStaticLoopRanges())
     if (ShapedType::isDynamic(size))
       return std::nullopt;
-  // The body must be out + a * b.
-  Block *body = op.getBody();
-  auto mul = dyn_cast<arith::MulFOp>(&body->front());
-  auto add =
-      dyn_cast_or_null<arith::AddFOp>(mul ? mul->getNextNode() : nullptr);
-  if (!mul || !add || body->getOperations().size() != 3)
+  if (!isMultiplyAdd(op.getBody()))
     return std::nullopt;
   AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
   std::optional<unsigned> p = innermostDim(outMap);
@@ -227,11 +235,21 @@ void emitRegisterTile(RewriterBase &rewriter, linalg::GenericOp op,
   rewriter.setInsertionPoint(op);
   Location loc = op.getLoc();
   Value out = op.getDpsInits()[0];
-  Type f32 = cast<RankedTensorType>(out.getType()).getElementType();
-  auto rowType = VectorType::get({columns}, f32);
-  auto scalarType = VectorType::get({1}, f32);
-  Value pad =
-      arith::ConstantOp::create(rewriter, loc, rewriter.getZeroAttr(f32));
+  auto elementType = [](Value v) {
+    return cast<RankedTensorType>(v.getType()).getElementType();
+  };
+  // Integer tiles sign-extend their (int8/int16) operands to the
+  // accumulator's type and multiply-add in it.
+  Type accType = elementType(out);
+  Type streamType = elementType(shape.stream->get());
+  Type weightType = elementType(shape.weights->get());
+  bool integer = isa<IntegerType>(accType);
+  auto rowType = VectorType::get({columns}, accType);
+  auto zeroOf = [&](Type type) -> Value {
+    return arith::ConstantOp::create(rewriter, loc, rewriter.getZeroAttr(type));
+  };
+  Value pad = zeroOf(accType), streamPad = zeroOf(streamType),
+        weightPad = zeroOf(weightType);
   Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
   AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
   AffineMap streamMap = op.getMatchingIndexingMap(shape.stream);
@@ -285,25 +303,31 @@ void emitRegisterTile(RewriterBase &rewriter, linalg::GenericOp op,
       auto readStream = [&](int64_t r) -> Value {
         int64_t stride = shape.streamStride;
         Value wide = vector::TransferReadOp::create(
-            b, loc, VectorType::get({columns * stride}, f32),
+            b, loc, VectorType::get({columns * stride}, streamType),
             shape.stream->get(),
-            tileIndices(b, loc, streamMap, rowDims(b, r, dims)), pad,
+            tileIndices(b, loc, streamMap, rowDims(b, r, dims)), streamPad,
             lastDim(streamMap), inBounds);
-        if (stride == 1)
-          return wide;
-        // A strided row: read it whole and keep every stride-th lane.
-        SmallVector<int64_t> lanes;
-        for (int64_t i = 0; i < columns; ++i)
-          lanes.push_back(i * stride);
-        return vector::ShuffleOp::create(b, loc, wide, wide, lanes);
+        Value row = wide;
+        if (stride != 1) {
+          // A strided row: read it whole and keep every stride-th lane.
+          SmallVector<int64_t> lanes;
+          for (int64_t i = 0; i < columns; ++i)
+            lanes.push_back(i * stride);
+          row = vector::ShuffleOp::create(b, loc, wide, wide, lanes);
+        }
+        if (streamType != accType)
+          row = arith::ExtSIOp::create(b, loc, rowType, row);
+        return row;
       };
       auto readWeight = [&](int64_t r) -> Value {
         Value w = vector::TransferReadOp::create(
-            b, loc, scalarType, shape.weights->get(),
-            tileIndices(b, loc, weightMap, rowDims(b, r, dims)), pad,
+            b, loc, VectorType::get({1}, weightType), shape.weights->get(),
+            tileIndices(b, loc, weightMap, rowDims(b, r, dims)), weightPad,
             lastDim(weightMap), inBounds);
-        return vector::BroadcastOp::create(
-            b, loc, rowType, vector::ExtractOp::create(b, loc, w, 0));
+        Value scalar = vector::ExtractOp::create(b, loc, w, 0);
+        if (weightType != accType)
+          scalar = arith::ExtSIOp::create(b, loc, accType, scalar);
+        return vector::BroadcastOp::create(b, loc, rowType, scalar);
       };
       Value sharedStream = streamPerRow ? Value() : readStream(0);
       Value sharedWeight = weightPerRow ? Value() : readWeight(0);
@@ -311,7 +335,11 @@ void emitRegisterTile(RewriterBase &rewriter, linalg::GenericOp op,
       for (int64_t r = 0; r < rows; ++r) {
         Value x = streamPerRow ? readStream(r) : sharedStream;
         Value splat = weightPerRow ? readWeight(r) : sharedWeight;
-        next.push_back(vector::FMAOp::create(b, loc, splat, x, carried[r]));
+        if (integer)
+          next.push_back(arith::AddIOp::create(
+              b, loc, carried[r], arith::MulIOp::create(b, loc, splat, x)));
+        else
+          next.push_back(vector::FMAOp::create(b, loc, splat, x, carried[r]));
       }
       return next;
     }

@@ -58,3 +58,22 @@ func.func @fused_activation(%x: tensor<1x8x4x4xf32>, %w: tensor<8x8x1x1xf32>) ->
   %1 = coda.clip %0 {min = 0.0 : f32, max = 6.0 : f32} : tensor<1x8x4x4xf32>
   return %1 : tensor<1x8x4x4xf32>
 }
+
+// -----
+
+// A quantized (#coda.precision) 3x3 convolution: int8 image rows and int8
+// weights are sign-extended to the i32 accumulators and multiply-added in
+// i32 in the same register tiles (8 columns: the output rows are 8 wide).
+// CHECK-LABEL: func @integer
+// CHECK: scf.forall
+// CHECK: vector.transfer_read {{.*}} vector<8xi8>
+// CHECK: arith.extsi {{.*}} : vector<8xi8> to vector<8xi32>
+// CHECK: arith.extsi {{.*}} : i8 to i32
+// CHECK: arith.muli {{.*}} : vector<8xi32>
+// CHECK: arith.addi {{.*}} : vector<8xi32>
+// CHECK-NOT: vector.fma
+func.func @integer(%x: tensor<1x1x10x10xf32>) -> tensor<1x2x8x8xf32> {
+  %w = coda.constant dense<[[[[0.5, -0.25, 0.5], [0.125, 1.0, -1.0], [0.0, 0.25, 0.5]]], [[[0.5, -0.25, 0.5], [0.125, 1.0, -1.0], [0.0, 0.25, 0.75]]]]> : tensor<2x1x3x3xf32>
+  %0 = coda.conv2d %x, %w {coda.precision = #coda.precision<terms = [1, 2], top = 0, exponent_bits = 3, activation_bits = 8, input_frac = 5, output_frac = 4>} : (tensor<1x1x10x10xf32>, tensor<2x1x3x3xf32>) -> tensor<1x2x8x8xf32>
+  return %0 : tensor<1x2x8x8xf32>
+}
