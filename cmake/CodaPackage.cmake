@@ -18,6 +18,7 @@ include(CMakeFindDependencyMacro)
 find_dependency(MLIR CONFIG HINTS @MLIR_DIR@)
 find_dependency(ONNX CONFIG)
 find_dependency(Protobuf)
+find_dependency(Eigen3 3.3 NO_MODULE)
 include("${CMAKE_CURRENT_LIST_DIR}/CodaTargets.cmake")
 ]=])
 configure_package_config_file(${PROJECT_BINARY_DIR}/CodaConfig.cmake.in

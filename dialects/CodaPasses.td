@@ -319,6 +319,26 @@ def CodaAssignPrecision : Pass<"coda-assign-precision", "mlir::ModuleOp"> {
            "budget mode: predicted latency target in ms">,
   ];
   let dependentDialects = ["mlir::func::FuncDialect"];
+
+def CodaCostReport : Pass<"coda-cost-report", "mlir::ModuleOp"> {
+  let summary = "Print where predicted time and energy go, per layer";
+  let description = [{
+    Reads the `#coda.cost` annotations of `coda-predict-cost` and prints one
+    row per annotated op (name, op, layer kind, shape, MACs, latency, power,
+    energy, share of the network's latency and energy) and per-kind totals,
+    as text, CSV or JSON. `chart=FILE.svg` (or `.html`) also writes a bar
+    chart of latency and energy per layer and per kind. Values from the
+    analytical energy model are marked estimated. The IR is left unchanged;
+    a module without annotations is an error.
+  }];
+  let options = [
+    Option<"format", "format", "std::string", /*default=*/"\"text\"",
+           "Output format: text, csv or json">,
+    Option<"outputFile", "output", "std::string", /*default=*/"\"-\"",
+           "Where to write the table ('-' for stdout)">,
+    Option<"chart", "chart", "std::string", /*default=*/"\"\"",
+           "Also write an SVG (.svg) or HTML (.html) chart here">,
+  ];
 }
 
 #endif // CODA_PASSES

@@ -29,7 +29,7 @@ llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.with_system_environment(["HOME", "TMPDIR"])
 
 tool_dirs = [config.coda_tools_dir, config.llvm_tools_dir]
-tools = ["coda-opt", "coda-translate", "coda-import-fuzzer", "coda-compile", "coda-run",
+tools = ["coda-opt", "coda-translate", "coda-import-fuzzer", "coda-compile", "coda-run", "coda-profile", "coda-fit",
          ToolSubst("mlir-opt", command=os.path.join(config.llvm_tools_dir, "mlir-opt"))]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 

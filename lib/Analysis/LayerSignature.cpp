@@ -323,6 +323,36 @@ static LayerSignature fromPool(Operation *op, StringRef kindName,
   return s;
 }
 
+static void collectProducers(Operation *op, SmallVectorImpl<Operation *> &ops) {
+  for (Value operand : op->getOperands()) {
+    Operation *producer = operand.getDefiningOp();
+    if (producer && isFusedIntoConsumer(producer) &&
+        !isProductEpilogue(producer) && !llvm::is_contained(ops, producer)) {
+      ops.push_back(producer);
+      collectProducers(producer, ops);
+    }
+  }
+}
+
+SmallVector<Operation *> coda::getFusedGroup(Operation *root) {
+  SmallVector<Operation *> ops;
+  if (isa<ReshapeOp, ConstantOp>(root) ||
+      ((isElementwise(root) || isa<SoftmaxOp>(root)) &&
+       (isProductEpilogue(root) || isFusedIntoConsumer(root))))
+    return ops;
+  ops.push_back(root);
+  if (isa<Conv2DOp, GemmOp, MatMulOp>(root) && root->getResult(0).hasOneUse()) {
+    Operation *user = *root->getResult(0).getUsers().begin();
+    if (isProductEpilogue(user))
+      ops.push_back(user);
+  }
+  if (isElementwise(root))
+    collectProducers(root, ops);
+  llvm::sort(ops,
+             [](Operation *a, Operation *b) { return a->isBeforeInBlock(b); });
+  return ops;
+}
+
 std::optional<LayerSignature> coda::getLayerSignature(Operation *op) {
   if (isa<ReshapeOp>(op)) {
     LayerSignature s;

@@ -1,5 +1,6 @@
 //===- OpSummary.cpp - Per-op shape/MAC/parameter table ------------------===//
 
+#include "coda/Analysis/OpNames.h"
 #include "coda/Dialect/Coda.h"
 #include "coda/Transforms/Passes.h"
 
@@ -28,30 +29,6 @@ struct Total {
   int64_t count = 0, macs = 0, params = 0;
 };
 
-/// The ONNX node name the importer stored as the op's location, if any.
-std::string locationName(Location loc) {
-  if (auto named = dyn_cast<NameLoc>(loc))
-    return named.getName().str();
-  if (auto fused = dyn_cast<FusedLoc>(loc))
-    for (Location inner : fused.getLocations())
-      if (auto named = dyn_cast<NameLoc>(inner))
-        return named.getName().str();
-  return "";
-}
-
-std::string shapeOf(Operation *op) {
-  std::string s;
-  llvm::raw_string_ostream os(s);
-  llvm::interleave(
-      op->getResultTypes(), os,
-      [&](Type t) {
-        if (auto tensor = dyn_cast<RankedTensorType>(t))
-          llvm::interleave(tensor.getShape(), os, "x");
-      },
-      ",");
-  return s;
-}
-
 /// Parameters are the elements of constant operands (weights, biases).
 int64_t paramsOf(Operation *op) {
   int64_t count = 0;
@@ -73,8 +50,8 @@ struct OpSummaryPass : coda::impl::CodaOpSummaryBase<OpSummaryPass> {
     }
     SmallVector<Row> rows;
     getOperation().walk([&](WorkloadOpInterface op) {
-      rows.push_back({locationName(op->getLoc()),
-                      op->getName().stripDialect().str(), shapeOf(op),
+      rows.push_back({getLocationName(op->getLoc()),
+                      op->getName().stripDialect().str(), getResultShapes(op),
                       op.getNumMACs(), paramsOf(op)});
     });
 

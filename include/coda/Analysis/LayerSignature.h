@@ -103,6 +103,12 @@ struct MBConvSignature {
 /// convolutions): expand (when expand > 1), depthwise, project, residual add.
 llvm::SmallVector<LayerSignature, 4> expandMBConv(const MBConvSignature &block);
 
+/// The ops that execute as one loop nest with `root` (a product with its
+/// activation epilogue, an elementwise op with the elementwise producers
+/// fused into it), in program order; empty when `root` is itself fused into
+/// another op or is free.
+llvm::SmallVector<mlir::Operation *> getFusedGroup(mlir::Operation *root);
+
 /// The signature of `op` as the compiled code executes it, or std::nullopt
 /// if `op` is not one of the kinds above (the caller reports it).
 std::optional<LayerSignature> getLayerSignature(mlir::Operation *op);

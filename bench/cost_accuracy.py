@@ -1,0 +1,275 @@
+#!/usr/bin/env python3
+"""Accuracy of Coda's host-cpu latency models (issue 4, NeuralPower-style).
+
+Fits per-kind latency models on the layers of one set of networks and
+predicts the end-to-end latency of networks kept out of training, against
+their measured latency compiled by Coda (1 thread, pinned):
+
+  train:    16 random Single-Path NAS children (width 0.75/1.0/1.3 x
+            resolution 160/192/224, never width 1.0 at 224) + torchvision
+            resnet18, efficientnet_b0, squeezenet1_1, shufflenet_v2_x1_0
+  held out: 30 random children of the paper's space (width 1.0, 224x224) +
+            torchvision mobilenet_v2, mnasnet1_0, resnet50
+
+Stages (default all; each resumes): networks, train-layers, fit,
+heldout-layers, networks-e2e, evaluate. Writes platforms/data/host-cpu/*.csv,
+platforms/host-cpu.json and docs/benchmarks/cost.md.
+
+  /usr/bin/python3 bench/cost_accuracy.py            # everything (~20 min)
+  /usr/bin/python3 bench/cost_accuracy.py --stage fit   # refit from the committed CSV
+"""
+import argparse
+import csv
+import datetime
+import json
+import math
+import os
+import platform as pyplatform
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchlib import markdown_table  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = ROOT / "build" / "bin"
+WORK = ROOT / "build" / "cost-bench"
+NETS = WORK / "nets"
+MODELS = ROOT / "build" / "models"
+DATA = ROOT / "platforms" / "data" / "host-cpu"
+PLATFORM = ROOT / "platforms" / "host-cpu.json"
+DOC = ROOT / "docs" / "benchmarks" / "cost.md"
+TV_TRAIN = ["resnet18", "efficientnet_b0", "squeezenet1_1", "shufflenet_v2_x1_0"]
+TV_HELDOUT = ["mobilenet_v2", "mnasnet1_0", "resnet50"]
+STAGES = ["networks", "train-layers", "fit", "heldout-layers", "networks-e2e", "evaluate"]
+
+
+def run(cmd, **kw):
+    print("+", " ".join(str(c) for c in cmd), flush=True)
+    return subprocess.run([str(c) for c in cmd], check=True, **kw)
+
+
+def train_nets():
+    return sorted(NETS.glob("train-*.onnx")) + [MODELS / f"{m}.onnx" for m in TV_TRAIN]
+
+
+def heldout_nets():
+    return sorted(NETS.glob("heldout-*.onnx")) + [MODELS / f"{m}.onnx" for m in TV_HELDOUT]
+
+
+def git_hash():
+    out = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+                         capture_output=True, text=True)
+    return out.stdout.strip() or "unknown"
+
+
+def cpu_name():
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return pyplatform.processor()
+
+
+def ensure_networks():
+    run([sys.executable, ROOT / "bench" / "cost" / "make_networks.py", "--out", NETS])
+    missing = [m for m in TV_TRAIN + TV_HELDOUT if not (MODELS / f"{m}.onnx").exists()]
+    if missing:
+        run(["/usr/bin/python3", ROOT / "python" / "coda_tools" / "export_torchvision.py",
+             "--out", MODELS, "--models", ",".join(missing)])
+
+
+def profile(nets, out, args):
+    DATA.mkdir(parents=True, exist_ok=True)
+    run([BIN / "coda-profile", *nets, "-o", out, f"--runs={args.runs}",
+         f"--pin-cpu={args.cpu}", "--work-dir", WORK / "layers"])
+
+
+def fit(args):
+    stamp = datetime.date.today().isoformat()
+    run([BIN / "coda-fit", DATA / "layers.csv", "--name=host-cpu", "-o", PLATFORM,
+         "--description=Coda's CPU code (coda-compile) on this machine, 1 thread, "
+         "fp32, batch 1: per-kind latency models fitted by coda-fit on per-layer "
+         "measurements (platforms/data/host-cpu/layers.csv). No power sensor: power "
+         "and energy are estimated by the Horowitz 45 nm model.",
+         f"--meta=hardware={cpu_name()}", "--meta=threads=1",
+         f"--meta=codegen=coda {git_hash()}", f"--meta=date={stamp}",
+         f"--meta=measured=coda-profile: each layer compiled alone by coda-compile, "
+         f"coda-run --bench={args.runs} after 10 warm-up runs, median, OMP_NUM_THREADS=1, "
+         f"taskset -c {args.cpu}",
+         "--meta=power=none (no RAPL/NVML here): estimated by the analytical model"])
+
+
+def read_csv(path):
+    with open(path) as f:
+        return list(csv.DictReader(f))
+
+
+def measure_e2e(args):
+    path = DATA / "networks.csv"
+    done = {r["model"] for r in read_csv(path)} if path.exists() else set()
+    nets = [n for n in train_nets() + heldout_nets() if n.stem not in done]
+    new = not path.exists()
+    with open(path, "a", newline="") as f:
+        w = csv.writer(f)
+        if new:
+            w.writerow(["model", "split", "median_ms", "min_ms", "runs"])
+        for i, net in enumerate(nets):
+            so = WORK / "e2e" / f"{net.stem}.so"
+            so.parent.mkdir(parents=True, exist_ok=True)
+            run([BIN / "coda-compile", net, "-o", so], stdout=subprocess.DEVNULL)
+            env = dict(os.environ, OMP_NUM_THREADS="1")
+            cmd = [BIN / "coda-run", so, f"--bench={args.e2e_runs}", "--warmup=5"]
+            if shutil.which("taskset"):
+                cmd = ["taskset", "-c", str(args.cpu)] + cmd
+            out = run(cmd, env=env, capture_output=True, text=True).stdout
+            median = float(re.search(r"median_ms=([0-9.e+-]+)", out).group(1))
+            low = float(re.search(r"min_ms=([0-9.e+-]+)", out).group(1))
+            split = "train" if net in train_nets() else "heldout"
+            w.writerow([net.stem, split, median, low, args.e2e_runs])
+            f.flush()
+            print(f"[{i + 1}/{len(nets)}] {net.stem}: {median:.3f} ms", flush=True)
+
+
+def predict_network(net):
+    out = subprocess.run([str(BIN / "coda-opt"), str(net), "-canonicalize",
+                          f"--coda-predict-cost=platform={PLATFORM}",
+                          "--mlir-elide-resource-strings-if-larger=1"],
+                         capture_output=True, text=True, check=True).stdout
+    m = re.search(r"module attributes \{coda\.cost = #coda\.cost<latency = ([0-9.eE+-]+)", out)
+    return float(m.group(1))
+
+
+def ranks(values):
+    order = sorted(range(len(values)), key=lambda i: values[i])
+    r = [0.0] * len(values)
+    i = 0
+    while i < len(order):
+        j = i
+        while j + 1 < len(order) and values[order[j + 1]] == values[order[i]]:
+            j += 1
+        for k in range(i, j + 1):
+            r[order[k]] = (i + j) / 2.0
+        i = j + 1
+    return r
+
+
+def spearman(a, b):
+    ra, rb = ranks(a), ranks(b)
+    ma, mb = sum(ra) / len(ra), sum(rb) / len(rb)
+    cov = sum((x - ma) * (y - mb) for x, y in zip(ra, rb))
+    va = math.sqrt(sum((x - ma) ** 2 for x in ra))
+    vb = math.sqrt(sum((y - mb) ** 2 for y in rb))
+    return cov / (va * vb) if va and vb else float("nan")
+
+
+def rmspe(pred, meas):
+    return math.sqrt(sum(((p - m) / m) ** 2 for p, m in zip(pred, meas)) / len(meas))
+
+
+def evaluate(args):
+    platform = json.loads(PLATFORM.read_text())
+    pred_csv = WORK / "heldout-predicted.csv"
+    run([BIN / "coda-fit", "--predict", PLATFORM, DATA / "heldout-layers.csv",
+         "-o", pred_csv, "--name=eval"])
+    rows = read_csv(pred_csv)
+    kinds = sorted({r["kind"] for r in rows})
+    kind_rows = []
+    for k in kinds + ["all"]:
+        sel = [r for r in rows if k in ("all", r["kind"])]
+        p = [float(r["predicted_ms"]) for r in sel]
+        m = [float(r["median_ms"]) for r in sel]
+        fitinfo = platform["kinds"].get(k, {}).get("fit", {})
+        kind_rows.append([k, str(len(sel)),
+                          f"{100 * fitinfo['rmspe_fit']:.1f}" if fitinfo else "",
+                          f"{100 * fitinfo['rmspe_cv']:.1f}" if fitinfo else "",
+                          f"{100 * fitinfo['rmspe_held_out']:.1f}" if fitinfo else "",
+                          f"{100 * rmspe(p, m):.1f}",
+                          f"{spearman(p, m):.3f}",
+                          f"{100 * sum(abs(a - b) <= 0.1 * b for a, b in zip(p, m)) / len(m):.0f}"])
+    nets = {r["model"]: r for r in read_csv(DATA / "networks.csv")}
+    net_rows, errors, train_errors = [], [], []
+    for net in train_nets() + heldout_nets():
+        if net.stem not in nets:
+            continue
+        measured = float(nets[net.stem]["median_ms"])
+        predicted = predict_network(net)
+        err = (predicted - measured) / measured
+        split = nets[net.stem]["split"]
+        (errors if split == "heldout" else train_errors).append(err)
+        net_rows.append([net.stem, split, f"{measured:.2f}", f"{predicted:.2f}",
+                         f"{100 * err:+.1f}"])
+    within = sum(abs(e) <= 0.10 for e in errors)
+    summary = [
+        ["held-out networks", str(len(errors))],
+        ["within ±10 %", f"{within} ({100 * within / max(1, len(errors)):.0f} %)"],
+        ["network RMSPE (held out)", f"{100 * math.sqrt(sum(e * e for e in errors) / max(1, len(errors))):.1f} %"],
+        ["mean error (held out)", f"{100 * sum(errors) / max(1, len(errors)):+.1f} %"],
+        ["network RMSPE (training networks)", f"{100 * math.sqrt(sum(e * e for e in train_errors) / max(1, len(train_errors))):.1f} %"],
+    ]
+    meta = platform.get("metadata", {})
+    text = f"""# Cost model accuracy (host-cpu)
+
+Produced by `/usr/bin/python3 bench/cost_accuracy.py` on {meta.get('date')}
+({meta.get('hardware')}, {meta.get('codegen')}); timings:
+{meta.get('measured')}. Networks: {meta.get('threads')} thread, `OMP_NUM_THREADS=1`,
+`coda-run --bench={args.e2e_runs}`, median, same pinning. The machine is shared
+with other jobs (timings drift ±15 %), so every figure is one run's.
+
+Training layers: 16 random Single-Path NAS children (width 0.75/1.0/1.3 x
+160/192/224, never 1.0 at 224) and torchvision {', '.join(TV_TRAIN)}.
+Held out: 30 random children of the paper's space (1.0, 224x224) and
+torchvision {', '.join(TV_HELDOUT)}; none of their layers was fitted on.
+Predicted network latency = Σ per-op predictions of `coda-predict-cost` on
+the canonicalized model (what `coda-compile` compiles).
+
+## Networks
+
+{markdown_table(["", "value"], summary)}
+
+{markdown_table(["network", "split", "measured ms", "predicted ms", "error %"], net_rows)}
+
+## Layers, per kind
+
+RMSPE in %: fit / CV / held-out split of the training layers (`coda-fit`),
+then on the distinct layers of the held-out networks; Spearman rank
+correlation and share within ±10 % on those layers.
+
+{markdown_table(["kind", "held-out layers", "fit", "CV", "split", "held-out nets", "Spearman", "±10 %"], kind_rows)}
+"""
+    DOC.parent.mkdir(parents=True, exist_ok=True)
+    DOC.write_text(text)
+    print(text)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--stage", choices=STAGES + ["all"], default="all")
+    ap.add_argument("--cpu", type=int, default=1, help="CPU to pin timing runs to")
+    ap.add_argument("--runs", type=int, default=50, help="timed runs per layer")
+    ap.add_argument("--e2e-runs", type=int, default=30, help="timed runs per network")
+    args = ap.parse_args()
+    stages = STAGES if args.stage == "all" else [args.stage]
+    for stage in stages:
+        if stage == "networks":
+            ensure_networks()
+        elif stage == "train-layers":
+            profile(train_nets(), DATA / "layers.csv", args)
+        elif stage == "fit":
+            fit(args)
+        elif stage == "heldout-layers":
+            profile(heldout_nets(), DATA / "heldout-layers.csv", args)
+        elif stage == "networks-e2e":
+            measure_e2e(args)
+        elif stage == "evaluate":
+            evaluate(args)
+
+
+if __name__ == "__main__":
+    main()
