@@ -341,4 +341,23 @@ def CodaCostReport : Pass<"coda-cost-report", "mlir::ModuleOp"> {
   ];
 }
 
+def CodaExportLatencyTable : Pass<"coda-export-latency-table", "mlir::ModuleOp"> {
+  let summary = "Write a supernet's per-block, per-choice latencies on a platform";
+  let description = [{
+    For the differentiable latency of Single-Path NAS training: for every
+    `coda.mbconv_superkernel` (in order) the predicted latency of each choice
+    (k3_e3, k3_e6, k5_e3, k5_e6; skip costs 0) on `platform`, from its block
+    table where it has one, else the sum of the block's layers
+    (`coda::expandMBConv`); `fixed_ms`, the predicted latency of every other
+    op; and the formula that combines them. JSON, schema
+    "coda.latency-table/1". The IR is left unchanged.
+  }];
+  let options = [
+    Option<"platform", "platform", "std::string", /*default=*/"\"\"",
+           "Platform name or path to a platform .json file">,
+    Option<"outputFile", "output", "std::string", /*default=*/"\"-\"",
+           "Where to write the JSON ('-' for stdout)">,
+  ];
+}
+
 #endif // CODA_PASSES

@@ -2,10 +2,11 @@
 # The main job on the built-in example, MobileNetV2 (torchvision architecture,
 # random weights with calibrated batch norm, exported to ONNX by PyTorch):
 #   import -> verify -> per-op report -> compile for this CPU -> run ->
-#   check against PyTorch's and ONNX Runtime's outputs -> time it.
+#   check against PyTorch's and ONNX Runtime's outputs -> time it ->
+#   predict its cost per layer on host-cpu, next to the measured latency.
 # Then FLightNN: quantize (power-of-two weights, fixed-point activations),
 # compile the integer code, run it, check its ONNX QDQ export in ONNX Runtime.
-# Cost prediction and supernet collapse join this script as they land.
+# Supernet collapse joins this script as it lands.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh > /dev/null
@@ -33,6 +34,18 @@ build/bin/coda-run build/mobilenet_v2.so --test-dir=build/models/mobilenet_v2 \
 
 echo "== time it (1 thread; bench/cpu_bench.py compares with ONNX Runtime)"
 build/bin/coda-run build/mobilenet_v2.so --bench=50 --warmup=10
+
+echo "== predict cost on platform host-cpu (per-kind models fitted on measured layers)"
+build/bin/coda-opt "$model" -canonicalize --coda-predict-cost=platform=host-cpu \
+  --coda-cost-report=chart=build/mobilenet_v2-cost.html -o /dev/null | tail -12
+echo "(per-layer chart: build/mobilenet_v2-cost.html)"
+predicted=$(build/bin/coda-opt "$model" -canonicalize --coda-predict-cost=platform=host-cpu \
+  --coda-cost-report=format=json -o /dev/null | /usr/bin/python3 -c \
+  'import json, sys; print("%.2f" % json.load(sys.stdin)["latency_ms"])')
+pin=(); command -v taskset > /dev/null && pin=(taskset -c 1)
+measured=$(OMP_NUM_THREADS=1 "${pin[@]}" build/bin/coda-run build/mobilenet_v2.so --bench=50 \
+  --warmup=10 | sed -n 's/.*median_ms=\([0-9.]*\).*/\1/p')
+/usr/bin/python3 -c "p, m = $predicted, $measured; print(f'predicted {p:.2f} ms, measured {m:.2f} ms (1 thread): error {100 * (p - m) / m:+.1f} %')"
 
 echo "== quantize (FLightNN): k=2 power-of-two terms per weight, 8-bit activations"
 q=build/mobilenet_v2.k2

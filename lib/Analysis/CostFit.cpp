@@ -33,7 +33,7 @@ std::vector<Feature> variablesOf(llvm::StringRef kind) {
   if (kind == kind::GlobalPool)
     return {F::N, F::Cin, F::Hin, F::Win};
   if (kind == kind::Elementwise)
-    return {F::Elements, F::Ops};
+    return {F::Elements, F::Cout, F::Hout, F::Wout, F::Ops};
   return {F::BytesIn, F::BytesOut};
 }
 

@@ -253,7 +253,7 @@ static void collectGroup(Operation *op, LayerSignature &s) {
     s.bytesIn += bytesOf(operand);
   }
   if (isTranscendental(op))
-    s.transcendentals += s.cout;
+    s.transcendentals += s.getFeature(Feature::Elements);
 }
 
 static LayerSignature fromConv(Conv2DOp conv) {
@@ -353,6 +353,17 @@ SmallVector<Operation *> coda::getFusedGroup(Operation *root) {
   return ops;
 }
 
+/// A product whose epilogue evaluates exp/tanh per output element.
+static void addEpilogue(Operation *product, LayerSignature &s) {
+  Value result = product->getResult(0);
+  if (!result.hasOneUse())
+    return;
+  Operation *user = *result.getUsers().begin();
+  if (isProductEpilogue(user) && isTranscendental(user))
+    s.transcendentals =
+        cast<RankedTensorType>(result.getType()).getNumElements();
+}
+
 std::optional<LayerSignature> coda::getLayerSignature(Operation *op) {
   if (isa<ReshapeOp>(op)) {
     LayerSignature s;
@@ -367,18 +378,33 @@ std::optional<LayerSignature> coda::getLayerSignature(Operation *op) {
     }
     auto type = cast<RankedTensorType>(op->getResult(0).getType());
     s = LayerSignature::elementwise(type.getNumElements(), 0);
+    // The loop nest runs over the output's shape: keep N, C, H, W.
+    if (type.getRank() == 4) {
+      s.n = type.getDimSize(0);
+      s.cin = s.cout = type.getDimSize(1);
+      s.hin = s.hout = type.getDimSize(2);
+      s.win = s.wout = type.getDimSize(3);
+    }
     collectGroup(op, s);
     return s;
   }
   return llvm::TypeSwitch<Operation *, std::optional<LayerSignature>>(op)
-      .Case([](Conv2DOp conv) { return fromConv(conv); })
+      .Case([](Conv2DOp conv) {
+        LayerSignature s = fromConv(conv);
+        addEpilogue(conv, s);
+        return s;
+      })
       .Case([](GemmOp gemm) {
-        return fromProduct(gemm, gemm.getA(), gemm.getB(), gemm.getTransB(),
-                           gemm.getNumMACs());
+        LayerSignature s = fromProduct(gemm, gemm.getA(), gemm.getB(),
+                                       gemm.getTransB(), gemm.getNumMACs());
+        addEpilogue(gemm, s);
+        return s;
       })
       .Case([](MatMulOp matmul) {
-        return fromProduct(matmul, matmul.getLhs(), matmul.getRhs(), false,
-                           matmul.getNumMACs());
+        LayerSignature s = fromProduct(matmul, matmul.getLhs(), matmul.getRhs(),
+                                       false, matmul.getNumMACs());
+        addEpilogue(matmul, s);
+        return s;
       })
       .Case([](MaxPoolOp pool) {
         return fromPool(pool, kind::Pool, pool.getKernelShape()[0],

@@ -45,6 +45,9 @@ static cl::list<std::string>
 static cl::opt<std::string>
     powerColumn("power-column", cl::init(""),
                 cl::desc("CSV column with measured power in W"));
+static cl::opt<std::string>
+    latencyColumn("latency-column", cl::init("median_ms"),
+                  cl::desc("CSV column with the measured latency in ms"));
 static cl::opt<unsigned>
     degree("degree", cl::init(3),
            cl::desc("Polynomial degree of latency models"));
@@ -114,12 +117,15 @@ llvm::Error readCsv(llvm::StringRef path, std::vector<Row> &rows) {
                             "bytes_out",
                             "bytes_w",
                             "transcendentals",
-                            "ops",
-                            "median_ms"};
+                            "ops"};
   for (const char *c : required)
     if (!col.count(c))
       return llvm::createStringError(llvm::inconvertibleErrorCode(),
                                      path + ": missing column '" + c + "'");
+  if (!col.count(latencyColumn))
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   path + ": missing column '" + latencyColumn +
+                                       "'");
   if (!powerColumn.empty() && !col.count(powerColumn))
     return llvm::createStringError(llvm::inconvertibleErrorCode(),
                                    path + ": missing column '" + powerColumn +
@@ -163,8 +169,8 @@ llvm::Error readCsv(llvm::StringRef path, std::vector<Row> &rows) {
       if (f[col[key]].getAsInteger(10, *slot))
         return bad(llvm::Twine("'") + key + "' is not an integer");
     double ms;
-    if (f[col["median_ms"]].getAsDouble(ms) || !(ms > 0))
-      return bad("'median_ms' must be a positive number");
+    if (f[col[latencyColumn]].getAsDouble(ms) || !(ms > 0))
+      return bad("'" + latencyColumn + "' must be a positive number");
     Row row{line.trim().str(), s, ms, 0};
     if (!powerColumn.empty() &&
         (f[col[powerColumn]].getAsDouble(row.power) || !(row.power > 0)))

@@ -509,6 +509,18 @@ int main(int argc, char **argv) {
     return fail("cannot create '" + dir + "': " + ec.message());
   profiler.dir = dir.str().str();
 
+  // Power sensors: Linux powercap (RAPL) or NVML. This tool measures
+  // latency only; say what a power measurement could use.
+  bool rapl =
+      llvm::sys::fs::exists("/sys/class/powercap/intel-rapl:0/energy_uj");
+  bool nvml = bool(llvm::sys::findProgramByName("nvidia-smi"));
+  llvm::errs() << "coda-profile: power: "
+               << (rapl || nvml ? "a sensor is present (" : "no sensor (")
+               << (rapl ? "RAPL" : "no RAPL in /sys/class/powercap") << ", "
+               << (nvml ? "NVML" : "no NVML")
+               << "); power is not measured, platforms estimate it with the "
+                  "analytical energy model\n";
+
   DialectRegistry registry;
   coda::registerCodaDialects(registry);
   MLIRContext context(registry);
