@@ -93,7 +93,6 @@ def profile(nets, out, args):
 def fit(args):
     stamp = datetime.date.today().isoformat()
     run([BIN / "coda-fit", DATA / "layers.csv", "--name=host-cpu", "-o", PLATFORM,
-         "--latency-column=min_ms",
          "--description=Coda's CPU code (coda-compile) on this machine, 1 thread, "
          "fp32, batch 1: per-kind latency models fitted by coda-fit on per-layer "
          "measurements (platforms/data/host-cpu/layers.csv). No power sensor: power "
@@ -112,8 +111,8 @@ def read_csv(path):
 
 
 def measure_e2e(args):
-    """Each network is timed in --rounds rounds spread over the run; the
-    lowest minimum of any round is kept (the least disturbed by other jobs)."""
+    """Each network is timed in --rounds rounds spread over the run; the round
+    with the lowest median is kept (the least disturbed by other jobs)."""
     path = DATA / "networks.csv"
     best = {r["model"]: r for r in read_csv(path)} if path.exists() else {}
     nets = train_nets() + heldout_nets()
@@ -134,13 +133,13 @@ def measure_e2e(args):
             low = float(re.search(r"min_ms=([0-9.e+-]+)", out).group(1))
             old = best.get(net.stem)
             rounds = int(old["rounds"]) + 1 if old and "rounds" in old else 1
-            if not old or low < float(old["min_ms"]):
+            if not old or median < float(old["median_ms"]):
                 old = {"model": net.stem, "split": "train" if net in train else "heldout",
                        "median_ms": median, "min_ms": low, "runs": args.e2e_runs}
             old["rounds"] = rounds
             best[net.stem] = old
-            print(f"round {rnd + 1} [{i + 1}/{len(nets)}] {net.stem}: min {low:.3f} ms "
-                  f"(best {float(old['min_ms']):.3f})", flush=True)
+            print(f"round {rnd + 1} [{i + 1}/{len(nets)}] {net.stem}: median {median:.3f} ms "
+                  f"(best {float(old['median_ms']):.3f})", flush=True)
         with open(path, "w", newline="") as f:
             w = csv.DictWriter(f, ["model", "split", "median_ms", "min_ms", "runs", "rounds"])
             w.writeheader()
@@ -196,7 +195,7 @@ def evaluate(args):
     for k in kinds + ["all"]:
         sel = [r for r in rows if k in ("all", r["kind"])]
         p = [float(r["predicted_ms"]) for r in sel]
-        m = [float(r["min_ms"]) for r in sel]
+        m = [float(r["median_ms"]) for r in sel]
         fitinfo = platform["kinds"].get(k, {}).get("fit", {})
         kind_rows.append([k, str(len(sel)),
                           f"{100 * fitinfo['rmspe_fit']:.1f}" if fitinfo else "",
@@ -210,7 +209,7 @@ def evaluate(args):
     for net in train_nets() + heldout_nets():
         if net.stem not in nets:
             continue
-        measured = float(nets[net.stem]["min_ms"])
+        measured = float(nets[net.stem]["median_ms"])
         predicted = predict_network(net)
         err = (predicted - measured) / measured
         split = nets[net.stem]["split"]

@@ -41,15 +41,16 @@ std::vector<Feature> variablesOf(llvm::StringRef kind) {
 std::vector<Feature> specialsOf(llvm::StringRef kind) {
   if (kind == kind::Conv || kind == kind::PointwiseConv ||
       kind == kind::DepthwiseConv)
-    return {F::Macs,       F::TileMacs, F::Im2col,      F::Elements,
-            F::FilterSize, F::InSize,   F::NWC,         F::NHC,
-            F::BytesIn,    F::BytesOut, F::BytesWeights};
+    return {F::Macs,       F::TileMacs, F::Im2col,       F::Elements,
+            F::FilterSize, F::InSize,   F::NWC,          F::NHC,
+            F::BytesIn,    F::BytesOut, F::BytesWeights, F::Transcendentals,
+            F::DramBytes};
   if (kind == kind::FullyConnected)
-    return {F::Macs, F::BytesWeights, F::BytesIn};
+    return {F::Macs, F::BytesWeights, F::BytesIn, F::Transcendentals};
   if (kind == kind::Pool || kind == kind::GlobalPool)
-    return {F::Macs, F::InSize, F::Elements, F::BytesIn};
+    return {F::Macs, F::InSize, F::Elements, F::BytesIn, F::DramBytes};
   if (kind == kind::Elementwise)
-    return {F::BytesIn, F::BytesOut, F::Transcendentals};
+    return {F::BytesIn, F::BytesOut, F::Transcendentals, F::DramBytes};
   return {};
 }
 

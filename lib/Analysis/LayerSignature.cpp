@@ -15,6 +15,8 @@ using namespace coda;
 static constexpr int64_t kFloatBytes = 4;
 // Register tiles of coda-cpu-vectorize: rows x columns.
 static constexpr int64_t kTileRows = 8, kTileColumns = 32;
+// Tensors larger than this stream from memory (the L2 of one core).
+static constexpr int64_t kL2Bytes = 1 << 20;
 
 static int64_t roundUp(int64_t value, int64_t multiple) {
   return (value + multiple - 1) / multiple * multiple;
@@ -32,7 +34,7 @@ static constexpr StringLiteral kFeatureNames[] = {
     "filter_size", "in_size",
     "nwc",         "nhc",
     "tile_macs",   "transcendentals",
-    "ops"};
+    "ops",         "dram_bytes"};
 static_assert(std::size(kFeatureNames) == size_t(Feature::Count));
 
 StringRef coda::getFeatureName(Feature feature) {
@@ -131,6 +133,11 @@ double LayerSignature::getFeature(Feature feature, bool log2) const {
     break;
   case Feature::Ops:
     value = ops;
+    break;
+  case Feature::DramBytes:
+    for (int64_t bytes : {bytesIn, bytesOut, bytesWeights})
+      if (bytes > kL2Bytes)
+        value += bytes;
     break;
   case Feature::Count:
     break;
@@ -391,6 +398,10 @@ std::optional<LayerSignature> coda::getLayerSignature(Operation *op) {
   return llvm::TypeSwitch<Operation *, std::optional<LayerSignature>>(op)
       .Case([](Conv2DOp conv) {
         LayerSignature s = fromConv(conv);
+        // A 1x1 convolution of a 1x1 image (squeeze-and-excitation) is a
+        // matrix-vector product: a fully connected layer.
+        if (s.kind == kind::PointwiseConv && s.hout * s.wout == 1)
+          s.kind = kind::FullyConnected.str();
         addEpilogue(conv, s);
         return s;
       })

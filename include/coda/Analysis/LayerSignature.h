@@ -62,6 +62,7 @@ enum class Feature : uint8_t {
   TileMacs,        ///< MACs including the padding of 8x32 register tiles
   Transcendentals, ///< exp/tanh evaluations (sigmoid, SiLU, softmax, ...)
   Ops,             ///< ops in a fused elementwise group
+  DramBytes,       ///< bytes of the inputs, weights, outputs over 1 MiB (L2)
   Count
 };
 
