@@ -319,6 +319,7 @@ def CodaAssignPrecision : Pass<"coda-assign-precision", "mlir::ModuleOp"> {
            "budget mode: predicted latency target in ms">,
   ];
   let dependentDialects = ["mlir::func::FuncDialect"];
+}
 
 def CodaCostReport : Pass<"coda-cost-report", "mlir::ModuleOp"> {
   let summary = "Print where predicted time and energy go, per layer";
