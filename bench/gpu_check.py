@@ -133,15 +133,22 @@ def main():
             launches[m] = list(csv.DictReader(f))
         results[m] = r
 
-    # 4. Power: the most expensive launches of all models, one replay each,
-    # within the budget (each costs its replay plus about a model run).
+    # 4. Power. Launches that do the same work (same op, shapes, MACs and
+    # weights, same position among their layer's launches; ResNet blocks
+    # repeat) share one measurement; the groups that take the most time in
+    # all models are replayed first, within the budget (each replay costs
+    # about --power-seconds plus a model run).
+    ops = {m: layer_table(bin_dir, os.path.join(models_dir, m + ".onnx"))
+           for m in launches}
+    groups = launch_groups(ops, launches)
     per_launch = args.power_seconds + 0.2
-    ranked = sorted(((float(row["ms"]), m, int(row["launch"]))
-                     for m, rows in launches.items() for row in rows),
-                    reverse=True)
+    ranked = sorted(groups.values(),
+                    key=lambda g: -sum(float(r["ms"]) for _, r in g))
+    ranked = ranked[:int(args.power_budget / per_launch)]
     chosen = {}
-    for _, m, index in ranked[:int(args.power_budget / per_launch)]:
-        chosen.setdefault(m, []).append(index)
+    for group in ranked:
+        m, row = group[0]
+        chosen.setdefault(m, []).append(int(row["launch"]))
     for m, indices in chosen.items():
         profile = os.path.join(args.out, m + ".launches.csv")
         run([coda_run, os.path.join(args.out, m + ".cuda.so"),
@@ -150,13 +157,38 @@ def main():
              "--power-launches=" + ",".join(map(str, sorted(indices)))],
             timeout=len(indices) * (per_launch + 5) + 60)
         with open(profile) as f:
-            launches[m] = list(csv.DictReader(f))
+            measured = {r["launch"]: r for r in csv.DictReader(f)}
+        for row in launches[m]:
+            row["power_w"] = measured[row["launch"]]["power_w"]
+            row["idle_w"] = measured[row["launch"]]["idle_w"]
+    for group in ranked:
+        m, rep = group[0]
+        for _, row in group[1:]:
+            row["power_w"] = rep["power_w"]
+    print(f"gpu_check: power measured for {len(ranked)} of {len(groups)} "
+          f"distinct launches", flush=True)
 
-    write_layers(args, bin_dir, models_dir, launches, gpu_name)
+    write_layers(args, ops, launches, gpu_name)
     write_summary(args, results, launches, gpu_name)
 
 
-def write_layers(args, bin_dir, models_dir, launches, gpu_name):
+def launch_groups(ops, launches):
+    """Launches that do the same work: same op, shapes, MACs and weights,
+    and the same position among their layer's launches. Unknown layers are
+    groups of their own."""
+    groups = {}
+    for m, rows in launches.items():
+        position = {}
+        for row in rows:
+            op = ops[m].get(row["layer"])
+            n = position[row["layer"]] = position.get(row["layer"], -1) + 1
+            key = ((op["op"], op["shape"], op["macs"], op["params"], n)
+                   if op else (m, row["launch"]))
+            groups.setdefault(key, []).append((m, row))
+    return groups
+
+
+def write_layers(args, ops, launches, gpu_name):
     """One row per layer: its launches' latency summed; power the
     time-weighted mean of its sampled launches (empty if none was)."""
     path = os.path.join(args.out, "gpu-layers.csv")
@@ -165,8 +197,9 @@ def write_layers(args, bin_dir, models_dir, launches, gpu_name):
         w.writerow(["model", "layer", "op", "shape", "macs", "params",
                     "launches", "latency_ms", "power_w", "energy_mj",
                     "power_coverage", "idle_w", "device"])
+        idle = next((r["idle_w"] for rows in launches.values() for r in rows
+                     if r["idle_w"]), "")
         for m, rows in launches.items():
-            ops = layer_table(bin_dir, os.path.join(models_dir, m + ".onnx"))
             layers = {}
             for row in rows:
                 layers.setdefault(row["layer"], []).append(row)
@@ -177,14 +210,14 @@ def write_layers(args, bin_dir, models_dir, launches, gpu_name):
                 power = (sum(float(r["ms"]) * float(r["power_w"])
                              for r in sampled) / sampled_ms
                          if sampled_ms > 0 else None)
-                op = ops.get(layer, {})
+                op = ops[m].get(layer, {})
                 w.writerow([m, layer, op.get("op", ""), op.get("shape", ""),
                             op.get("macs", ""), op.get("params", ""),
                             len(lrows), f"{ms:.6f}",
                             f"{power:.3f}" if power else "",
                             f"{ms * power:.6f}" if power else "",
                             f"{sampled_ms / ms:.3f}" if ms > 0 else "",
-                            lrows[0]["idle_w"], gpu_name])
+                            idle, gpu_name])
     print(f"gpu_check: wrote {path}")
 
 
