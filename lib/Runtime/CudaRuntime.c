@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define CODA_HIDDEN __attribute__((visibility("hidden")))
 #define CODA_EXPORT __attribute__((visibility("default")))
@@ -327,6 +328,12 @@ CODA_HIDDEN CUfunction mgpuModuleGetFunction(Module *module,
 }
 
 /* Profiling: per-launch events, and replay of one launch in a loop. */
+static double seconds(void) {
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return now.tv_sec + now.tv_nsec * 1e-9;
+}
+
 typedef struct {
   CUevent start, stop;
   const char *name;
@@ -389,26 +396,30 @@ CODA_HIDDEN void mgpuLaunchKernel(CUfunction function, intptr_t gridX,
     cu.cuEventRecord(stop, stream);
   if (!timed || index != replayIndex)
     return;
-  /* Replay: the same launch (same buffers, idempotent) in a loop long enough
-     for a power meter averaging over ~1 s to see it alone. */
-  float once = 0;
-  cu.cuEventSynchronize(stop);
-  cu.cuEventElapsedTime(&once, start, stop);
-  long count = (long)(replaySeconds * 1e3 / (once > 1e-4f ? once : 1e-4f));
-  if (count < 1)
-    count = 1;
+  /* Replay: the same launch (same buffers) in a loop long enough for a power
+     meter averaging over ~1 s to see it alone. Launches are queued until
+     the wall clock says `replaySeconds` have passed: the driver's queue
+     blocks when full, so the GPU is busy about that long whether a kernel
+     takes microseconds (launch-bound) or milliseconds. The outputs of a
+     replayed run are not meaningful (accumulating kernels accumulate). */
   CUevent loopStart = launches[index].start, loopStop = launches[index].stop;
+  double begin = seconds();
+  long count = 0;
   cu.cuEventRecord(loopStart, stream);
-  for (long i = 0; i < count; ++i)
-    cu.cuLaunchKernel(function, gridX, gridY, gridZ, blockX, blockY, blockZ,
-                      smem, stream, params, extra);
+  do {
+    for (int i = 0; i < 16; ++i)
+      check(cu.cuLaunchKernel(function, gridX, gridY, gridZ, blockX, blockY,
+                              blockZ, smem, stream, params, extra),
+            "cuLaunchKernel (replay)");
+    count += 16;
+  } while (!failed && seconds() - begin < replaySeconds);
   cu.cuEventRecord(loopStop, stream);
   cu.cuEventSynchronize(loopStop);
   float total = 0;
   cu.cuEventElapsedTime(&total, loopStart, loopStop);
   replayCount = count;
-  replayMs = total / count;
   /* The launch's own timing entry reports the replayed mean. */
+  replayMs = total / count;
 }
 
 /* Per-launch timing of the following runs (0 to switch off). */
