@@ -27,7 +27,7 @@ namespace {
 /// so that consecutive threads write (and mostly read) consecutive addresses.
 std::vector<unsigned> collapseOrder(scf::ParallelOp loop) {
   unsigned rank = loop.getNumLoops();
-  // rank(d) = the innermost store-index position that is exactly dim d.
+  // position[d]: the innermost store index that is exactly dim d (-1: none).
   SmallVector<int64_t> position(rank, -1);
   loop.getBody()->walk([&](memref::StoreOp store) {
     for (auto [i, index] : llvm::enumerate(store.getIndices()))
