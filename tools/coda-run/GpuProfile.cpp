@@ -165,14 +165,15 @@ Error coda::profileGpu(ModelLibrary &model,
   auto optional = [](double value) {
     return value < 0 ? std::string() : llvm::formatv("{0:f6}", value).str();
   };
-  csv << "launch,kernel,layer,ms,replay_ms,replays,power_w,idle_w,device\n";
+  csv << "launch,kernel,layer,ms,runs,replay_ms,replays,power_w,idle_w,"
+         "device\n";
   double totalMs = 0;
   for (auto [index, row] : llvm::enumerate(rows)) {
     double ms = median(row.ms);
     totalMs += ms;
     csv << index << "," << row.kernel << "," << csvField(row.layer) << ","
-        << optional(ms) << "," << optional(row.replayMs) << ","
-        << (row.replays ? std::to_string(row.replays) : "") << ","
+        << optional(ms) << "," << options.runs << "," << optional(row.replayMs)
+        << "," << (row.replays ? std::to_string(row.replays) : "") << ","
         << optional(row.powerW) << "," << optional(idleW) << ","
         << csvField(p.deviceName()) << "\n";
   }
