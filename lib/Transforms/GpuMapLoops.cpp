@@ -38,8 +38,9 @@ std::vector<unsigned> collapseOrder(scf::ParallelOp loop) {
   });
   std::vector<unsigned> order(rank);
   std::iota(order.begin(), order.end(), 0);
-  llvm::stable_sort(
-      order, [&](unsigned a, unsigned b) { return position[a] < position[b]; });
+  llvm::sort(order, [&](unsigned a, unsigned b) {
+    return std::make_pair(position[a], a) < std::make_pair(position[b], b);
+  });
   return order;
 }
 
