@@ -2,6 +2,7 @@
 //
 //   coda-profile model.onnx ... -o layers.csv [--runs=50] [--cpu=1]
 //   coda-profile --ort-profile=ort_profile.json --model-name=m -o ort.csv
+//   coda-profile model.onnx --launch-profile=launches.csv -o gpu.csv
 //
 // Splits each model into the layers its compiled code executes (a product
 // with its fused activation, a fused elementwise group, a pooling op, ...;
@@ -70,6 +71,11 @@ static cl::opt<std::string>
                cl::desc("Ingest an ONNX Runtime profile (enable_profiling "
                         "JSON) instead of measuring"),
                cl::init(""));
+static cl::opt<std::string> launchProfile(
+    "launch-profile",
+    cl::desc("Ingest the per-launch profile of the model's CUDA library "
+             "(coda-run --profile) instead of measuring; adds power_w"),
+    cl::init(""));
 static cl::opt<std::string>
     modelName("model-name", cl::desc("Model column for --ort-profile rows"),
               cl::init("ort"));
@@ -460,6 +466,142 @@ int ingestOrtProfile(llvm::raw_fd_ostream &csv) {
   return 0;
 }
 
+/// coda-run --profile's per-launch CSV (GPU) as rows: each CPU layer (a
+/// fused group) gets the launches whose layer is one of its ops' names,
+/// latency summed, power the time-weighted mean of the sampled launches
+/// (power_w left empty unless every launch of the layer was sampled).
+int ingestLaunchProfile(ModuleOp module, StringRef model,
+                        llvm::raw_fd_ostream &csv) {
+  auto buffer = llvm::MemoryBuffer::getFile(launchProfile);
+  if (!buffer)
+    return fail("cannot read '" + launchProfile +
+                "': " + buffer.getError().message());
+  SmallVector<StringRef> lines;
+  (*buffer)->getBuffer().split(lines, '\n', -1, false);
+  if (lines.empty())
+    return fail(launchProfile + ": empty file");
+  SmallVector<StringRef> header;
+  lines[0].trim().split(header, ',');
+  llvm::StringMap<size_t> col;
+  for (auto [i, h] : llvm::enumerate(header))
+    col[h] = i;
+  for (const char *c : {"layer", "ms", "runs", "power_w", "device"})
+    if (!col.count(c))
+      return fail(launchProfile + ": missing column '" + c +
+                  "' (expected coda-run --profile output)");
+  struct Launches {
+    double ms = 0, sampledMs = 0, joules = 0;
+    unsigned count = 0;
+    bool used = false;
+  };
+  unsigned runs = 0;
+  llvm::StringMap<Launches> byLayer;
+  std::string device;
+  for (auto [i, line] : llvm::enumerate(llvm::drop_begin(lines))) {
+    // Layer and device names are quoted ("a,b" would split otherwise).
+    SmallVector<std::string> f;
+    std::string cell;
+    bool quoted = false;
+    for (char c : line.trim()) {
+      if (c == '"')
+        quoted = !quoted;
+      else if (c == ',' && !quoted)
+        f.push_back(std::exchange(cell, ""));
+      else
+        cell += c;
+    }
+    f.push_back(cell);
+    if (f.size() != header.size())
+      return fail(llvm::formatv("{0}:{1}: {2} fields, expected {3}",
+                                launchProfile, i + 2, f.size(), header.size()));
+    double ms = 0, watts = 0;
+    if (StringRef(f[col["ms"]]).getAsDouble(ms))
+      return fail(
+          llvm::formatv("{0}:{1}: 'ms' is not a number", launchProfile, i + 2));
+    Launches &l = byLayer[f[col["layer"]]];
+    l.ms += ms;
+    ++l.count;
+    if (!StringRef(f[col["power_w"]]).getAsDouble(watts) && watts > 0) {
+      l.sampledMs += ms;
+      l.joules += ms * watts;
+    }
+    device = f[col["device"]];
+    StringRef(f[col["runs"]]).getAsInteger(10, runs);
+  }
+  unsigned rows = 0;
+  module.walk([&](Operation *op) {
+    if (!isa<CodaDialect>(op->getDialect()) || isa<ConstantOp>(op))
+      return;
+    std::optional<LayerSignature> s = getLayerSignature(op);
+    SmallVector<Operation *> group =
+        s ? getFusedGroup(op) : SmallVector<Operation *>();
+    if (group.empty())
+      return;
+    Launches total;
+    for (Operation *member : group)
+      if (auto it = byLayer.find(layerName(member)); it != byLayer.end()) {
+        total.ms += it->second.ms;
+        total.sampledMs += it->second.sampledMs;
+        total.joules += it->second.joules;
+        total.count += it->second.count;
+        it->second.used = true;
+      }
+    if (!total.count)
+      return;
+    std::string names =
+        llvm::join(llvm::map_range(group,
+                                   [](Operation *o) {
+                                     return o->getName().stripDialect().str();
+                                   }),
+                   "+");
+    // The launches' medians summed (min_ms: the same; runs: profiled runs).
+    std::string row = rowOf(model, layerName(op), *s, names, total.ms, total.ms,
+                            runs, "coda-cuda");
+    row.pop_back(); // '\n'
+    bool sampled = total.sampledMs >= 0.999 * total.ms && total.ms > 0;
+    csv << row << ","
+        << (sampled ? llvm::formatv("{0:f3}", total.joules / total.ms).str()
+                    : std::string())
+        << "\n";
+    ++rows;
+  });
+  double unusedMs = 0;
+  for (auto &entry : byLayer)
+    if (!entry.second.used)
+      unusedMs += entry.second.ms;
+  llvm::errs() << llvm::formatv("coda-profile: {0}: {1} layers from {2} "
+                                "launches on {3}; {4:f4} ms of launches not "
+                                "attributed to a layer\n",
+                                model, rows, lines.size() - 1, device,
+                                unusedMs);
+  return 0;
+}
+
+/// Imports or parses `input` and runs the compiler's first step on it
+/// (canonicalization: batch norms fold into convolutions, ...).
+OwningOpRef<ModuleOp> loadModel(MLIRContext &context, StringRef input,
+                                const coda::OnnxImportCLOptions &onnxOptions) {
+  OnnxImportOptions importOptions;
+  std::string error = onnxOptions.toOptions(importOptions);
+  if (!error.empty())
+    return fail(error), nullptr;
+  OwningOpRef<ModuleOp> module;
+  if (isOnnxFileName(input)) {
+    module = importOnnxFile(input, &context, importOptions);
+  } else {
+    llvm::SourceMgr sourceMgr;
+    SourceMgrDiagnosticHandler handler(sourceMgr, &context);
+    module = parseSourceFile<ModuleOp>(input, sourceMgr, &context);
+  }
+  if (!module)
+    return fail("cannot load '" + input + "'"), nullptr;
+  PassManager pm(&context);
+  pm.addPass(createCanonicalizerPass());
+  if (failed(pm.run(*module)))
+    return fail("canonicalization failed on '" + input + "'"), nullptr;
+  return module;
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -474,12 +616,25 @@ int main(int argc, char **argv) {
   if (ec)
     return fail("cannot open '" + outputCsv + "': " + ec.message());
   if (fresh)
-    csv << kHeader << "\n";
+    csv << kHeader << (launchProfile.empty() ? "" : ",power_w") << "\n";
 
   if (!ortProfile.empty())
     return ingestOrtProfile(csv);
   if (inputs.empty())
     return fail("no models given");
+  if (!launchProfile.empty()) {
+    if (inputs.size() != 1)
+      return fail("--launch-profile takes the one model it was measured on");
+    DialectRegistry registry;
+    coda::registerCodaDialects(registry);
+    MLIRContext context(registry);
+    context.loadAllAvailableDialects();
+    OwningOpRef<ModuleOp> module = loadModel(context, inputs[0], onnxOptions);
+    if (!module)
+      return 1;
+    return ingestLaunchProfile(*module, llvm::sys::path::stem(inputs[0]).str(),
+                               csv);
+  }
 
   Profiler profiler;
   profiler.csv = &csv;
@@ -526,25 +681,9 @@ int main(int argc, char **argv) {
   MLIRContext context(registry);
   context.loadAllAvailableDialects();
   for (const std::string &input : inputs) {
-    OnnxImportOptions importOptions;
-    std::string error = onnxOptions.toOptions(importOptions);
-    if (!error.empty())
-      return fail(error);
-    OwningOpRef<ModuleOp> module;
-    if (isOnnxFileName(input)) {
-      module = importOnnxFile(input, &context, importOptions);
-    } else {
-      llvm::SourceMgr sourceMgr;
-      SourceMgrDiagnosticHandler handler(sourceMgr, &context);
-      module = parseSourceFile<ModuleOp>(input, sourceMgr, &context);
-    }
+    OwningOpRef<ModuleOp> module = loadModel(context, input, onnxOptions);
     if (!module)
-      return fail("cannot load '" + input + "'");
-    // The compiler's first step: batch norms fold into convolutions, ...
-    PassManager pm(&context);
-    pm.addPass(createCanonicalizerPass());
-    if (failed(pm.run(*module)))
-      return fail("canonicalization failed on '" + input + "'");
+      return 1;
     std::string model = llvm::sys::path::stem(input).str();
     if (failed(profiler.profile(*module, model)))
       return 1;
