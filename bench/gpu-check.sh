@@ -4,8 +4,9 @@
 # torchvision models, compiles each for the GPU and the CPU, checks the GPU
 # outputs against PyTorch's and Coda-CPU's, times both, profiles every kernel
 # launch and samples NVML power on the most expensive ones, and writes
-# build/gpu-check/gpu-layers.csv (per-layer latency and power) and
-# summary.md. Budget: < 8 minutes (power sampling: --power-budget, 120 s;
+# build/gpu-check/: per-layer latency and power (gpu-layers.csv, and as
+# coda-fit rows coda-layers.csv), the fitted GPU platform (platform.json)
+# and summary.md. Budget: < 8 minutes (power sampling: --power-budget, 120 s;
 # the total is an estimate, not yet measured).
 # It has not run on a GPU yet (docs/Gpu.md).
 set -euo pipefail

@@ -16,8 +16,14 @@ library, then:
 It writes, under the output directory:
   <model>.launches.csv  per launch (coda-run --profile)
   gpu-layers.csv        per layer: op, shape, MACs, latency, power, energy
+  coda-layers.csv       the same launches as coda-fit rows (coda-profile
+                        --launch-profile: layer signatures, median_ms, power_w)
+  platform.json         coda-fit's GPU platform: latency models from all rows,
+                        power models from the rows whose power was measured
   summary.md            the table printed at the end
 """
+import json
+import re
 import argparse
 import concurrent.futures
 import csv
@@ -169,6 +175,15 @@ def main():
           f"distinct launches", flush=True)
 
     write_layers(args, ops, launches, gpu_name)
+    # coda-run rewrote the launch CSVs with power; write the merged rows back
+    # so that coda-profile sees the shared measurements too.
+    for m, rows in launches.items():
+        with open(os.path.join(args.out, m + ".launches.csv"), "w",
+                  newline="") as f:
+            w = csv.DictWriter(f, fieldnames=list(rows[0].keys()))
+            w.writeheader()
+            w.writerows(rows)
+    fit_platform(args, bin_dir, models_dir, launches, gpu_name, chip)
     write_summary(args, results, launches, gpu_name)
 
 
@@ -219,6 +234,49 @@ def write_layers(args, ops, launches, gpu_name):
                             f"{sampled_ms / ms:.3f}" if ms > 0 else "",
                             idle, gpu_name])
     print(f"gpu_check: wrote {path}")
+
+
+def fit_platform(args, bin_dir, models_dir, launches, gpu_name, chip):
+    """coda-profile --launch-profile per model, then coda-fit: latency on all
+    rows, power on the rows with measured power, merged into one file."""
+    rows_csv = os.path.join(args.out, "coda-layers.csv")
+    if os.path.exists(rows_csv):
+        os.remove(rows_csv)
+    for m in launches:
+        run([os.path.join(bin_dir, "coda-profile"),
+             os.path.join(models_dir, m + ".onnx"), "--launch-profile=" +
+             os.path.join(args.out, m + ".launches.csv"), "-o", rows_csv])
+    with open(rows_csv) as f:
+        lines = f.read().splitlines()
+    power_csv = os.path.join(args.out, "coda-layers-power.csv")
+    with open(power_csv, "w") as f:
+        f.write("\n".join([lines[0]] + [l for l in lines[1:]
+                                         if not l.endswith(",")]) + "\n")
+    name = re.sub(r"[^a-z0-9]+", "-", gpu_name.lower()).strip("-") + "-coda"
+    meta = ["--meta=hardware=" + gpu_name, "--meta=chip=" + chip,
+            "--meta=measured=bench/gpu-check.sh (coda-run --profile, NVML)"]
+    fit = os.path.join(bin_dir, "coda-fit")
+    latency_json = os.path.join(args.out, "platform-latency.json")
+    power_json = os.path.join(args.out, "platform-power.json")
+    print(run([fit, rows_csv, "--name=" + name, "-o", latency_json,
+               *meta]).stdout)
+    fitted = run([fit, power_csv, "--name=" + name, "--power-column=power_w",
+                  "-o", power_json, *meta], check=False)
+    print(fitted.stdout + fitted.stderr)
+    with open(latency_json) as f:
+        platform = json.load(f)
+    power = {}
+    if fitted.returncode == 0:
+        with open(power_json) as f:
+            power = json.load(f)
+    for kind, model in power.get("kinds", {}).items():
+        if kind in platform.get("kinds", {}) and "power" in model:
+            platform["kinds"][kind]["power"] = model["power"]
+            platform["kinds"][kind]["power_fit"] = model["power_fit"]
+    out = os.path.join(args.out, "platform.json")
+    with open(out, "w") as f:
+        json.dump(platform, f, indent=1)
+    print(f"gpu_check: wrote {out} (platform '{name}')")
 
 
 def write_summary(args, results, launches, gpu_name):
