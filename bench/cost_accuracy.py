@@ -44,7 +44,8 @@ PLATFORM = ROOT / "platforms" / "host-cpu.json"
 DOC = ROOT / "docs" / "benchmarks" / "cost.md"
 TV_TRAIN = ["resnet18", "efficientnet_b0", "squeezenet1_1", "shufflenet_v2_x1_0"]
 TV_HELDOUT = ["mobilenet_v2", "mnasnet1_0", "resnet50"]
-STAGES = ["networks", "train-layers", "fit", "heldout-layers", "networks-e2e", "evaluate"]
+STAGES = ["networks", "train-layers", "fit", "heldout-layers", "networks-e2e", "calibrate",
+          "evaluate"]
 
 
 def run(cmd, **kw):
@@ -61,9 +62,13 @@ def heldout_nets():
 
 
 def git_hash():
-    out = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
-                         capture_output=True, text=True)
-    return out.stdout.strip() or "unknown"
+    """HEAD and the last commit that changed the code generator."""
+    def git(*args):
+        out = subprocess.run(["git", "-C", str(ROOT), *args], capture_output=True, text=True)
+        return out.stdout.strip() or "unknown"
+    codegen = git("log", "-1", "--format=%h", "--", "lib/Conversion", "lib/Pipelines",
+                  "lib/Transforms", "tools/coda-compile")
+    return f"{git('rev-parse', '--short', 'HEAD')} (last code-generator change {codegen})"
 
 
 def cpu_name():
@@ -86,6 +91,8 @@ def ensure_networks():
 
 def profile(nets, out, args):
     DATA.mkdir(parents=True, exist_ok=True)
+    # The code generator the layers are measured with (fit records it).
+    (DATA / "codegen.txt").write_text(git_hash() + "\n")
     run([BIN / "coda-profile", *nets, "-o", out, f"--runs={args.runs}",
          f"--pin-cpu={args.cpu}", "--work-dir", WORK / "layers"])
 
@@ -98,7 +105,8 @@ def fit(args):
          "measurements (platforms/data/host-cpu/layers.csv). No power sensor: power "
          "and energy are estimated by the Horowitz 45 nm model.",
          f"--meta=hardware={cpu_name()}", "--meta=threads=1",
-         f"--meta=codegen=coda {git_hash()}", f"--meta=date={stamp}",
+         f"--meta=codegen=coda {(DATA / 'codegen.txt').read_text().strip()}",
+         f"--meta=date={stamp}",
          f"--meta=measured=coda-profile: each layer compiled alone by coda-compile, "
          f"coda-run --bench={args.runs} after 10 warm-up runs, median, OMP_NUM_THREADS=1, "
          f"taskset -c {args.cpu}",
@@ -157,6 +165,24 @@ def predict_network(net):
     return float(m.group(1))
 
 
+def calibrate():
+    """network.scale = median over the training networks of measured /
+    predicted latency (layers run slower inside a network than alone)."""
+    platform = json.loads(PLATFORM.read_text())
+    old = platform.get("network", {}).get("scale", 1.0)
+    nets = {r["model"]: r for r in read_csv(DATA / "networks.csv")}
+    ratios = sorted(float(nets[n.stem]["median_ms"]) / (predict_network(n) / old)
+                    for n in train_nets() if n.stem in nets)
+    mid = len(ratios) // 2
+    scale = ratios[mid] if len(ratios) % 2 else (ratios[mid - 1] + ratios[mid]) / 2
+    platform["network"] = {"scale": round(scale, 4)}
+    platform.setdefault("metadata", {})["network_scale"] = (
+        f"median of measured / predicted over {len(ratios)} training networks "
+        "(bench/cost_accuracy.py --stage calibrate)")
+    PLATFORM.write_text(json.dumps(platform, indent=1, sort_keys=True) + "\n")
+    print(f"network scale {scale:.4f} from {len(ratios)} training networks")
+
+
 def ranks(values):
     order = sorted(range(len(values)), key=lambda i: values[i])
     r = [0.0] * len(values)
@@ -190,11 +216,13 @@ def evaluate(args):
     run([BIN / "coda-fit", "--predict", PLATFORM, DATA / "heldout-layers.csv",
          "-o", pred_csv])
     rows = read_csv(pred_csv)
+    scale = platform.get("network", {}).get("scale", 1.0)
     kinds = sorted({r["kind"] for r in rows})
     kind_rows = []
     for k in kinds + ["all"]:
         sel = [r for r in rows if k in ("all", r["kind"])]
-        p = [float(r["predicted_ms"]) for r in sel]
+        # Layers are compared as measured alone: without the network scale.
+        p = [float(r["predicted_ms"]) / scale for r in sel]
         m = [float(r["median_ms"]) for r in sel]
         fitinfo = platform["kinds"].get(k, {}).get("fit", {})
         kind_rows.append([k, str(len(sel)),
@@ -230,15 +258,19 @@ def evaluate(args):
 Produced by `/usr/bin/python3 bench/cost_accuracy.py` on {meta.get('date')}
 ({meta.get('hardware')}, {meta.get('codegen')}); timings:
 {meta.get('measured')}. Networks: {meta.get('threads')} thread, `OMP_NUM_THREADS=1`,
-`coda-run --bench={args.e2e_runs}`, median, same pinning. The machine is shared
-with other jobs (timings drift ±15 %), so every figure is one run's.
+`coda-run --bench={args.e2e_runs}`, median, same pinning, timed in rounds spread
+over the run (`networks.csv`: `rounds`), the round with the lowest median kept.
+The machine is shared with other jobs (load average 4-10 on 2 cores while
+measuring; timings drift ±15 % and more), so every figure is one run's.
 
 Training layers: 16 random Single-Path NAS children (width 0.75/1.0/1.3 x
 160/192/224, never 1.0 at 224) and torchvision {', '.join(TV_TRAIN)}.
 Held out: 30 random children of the paper's space (1.0, 224x224) and
 torchvision {', '.join(TV_HELDOUT)}; none of their layers was fitted on.
 Predicted network latency = Σ per-op predictions of `coda-predict-cost` on
-the canonicalized model (what `coda-compile` compiles).
+the canonicalized model (what `coda-compile` compiles), each multiplied by
+the platform's network scale {scale} (the median of measured / predicted
+over the training networks: layers run slower inside a network than alone).
 
 ## Networks
 
@@ -280,6 +312,8 @@ def main():
             profile(heldout_nets(), DATA / "heldout-layers.csv", args)
         elif stage == "networks-e2e":
             measure_e2e(args)
+        elif stage == "calibrate":
+            calibrate()
         elif stage == "evaluate":
             evaluate(args)
 

@@ -45,7 +45,7 @@ predicted=$(build/bin/coda-opt "$model" -canonicalize --coda-predict-cost=platfo
 pin=(); command -v taskset > /dev/null && pin=(taskset -c 1)
 measured=$(OMP_NUM_THREADS=1 "${pin[@]}" build/bin/coda-run build/mobilenet_v2.so --bench=50 \
   --warmup=10 | sed -n 's/.*median_ms=\([0-9.]*\).*/\1/p')
-/usr/bin/python3 -c "p, m = $predicted, $measured; print(f'predicted {p:.2f} ms, measured {m:.2f} ms (1 thread): error {100 * (p - m) / m:+.1f} %')"
+/usr/bin/python3 -c "p, m = $predicted, $measured; print(f'predicted {p:.2f} ms, measured {m:.2f} ms (1 thread): error {100 * (p - m) / m:+.1f} % (timings on a shared machine vary by 15 % and more; docs/benchmarks/cost.md)')"
 
 echo "== quantize (FLightNN): k=2 power-of-two terms per weight, 8-bit activations"
 q=build/mobilenet_v2.k2

@@ -140,6 +140,13 @@ llvm::Expected<Platform> Platform::parse(StringRef text, StringRef source) {
       return p.error("$.fixed_ms", "expected a non-negative number");
     platform.fixedMs = *ms;
   }
+  if (const json::Value *network = object->get("network")) {
+    const json::Object *o = network->getAsObject();
+    std::optional<double> scale = o ? o->getNumber("scale") : std::nullopt;
+    if (!scale || !(*scale > 0) || !std::isfinite(*scale))
+      return p.error("$.network", "expected {\"scale\": <positive number>}");
+    platform.networkScale = *scale;
+  }
   if (const json::Object *energy = object->getObject("energy"))
     if (std::optional<double> dram = energy->getNumber("dram_pj_per_64bit"))
       platform.energy.dramPJPer64Bit = *dram;
@@ -272,7 +279,8 @@ Platform::predict(const LayerSignature &layer,
                       layer.kind));
   const KindModel &models = it->second;
   // A polynomial can dip below zero far outside its data; latency cannot.
-  estimate.latencyMs = std::max(models.latency->evaluate(layer), 0.0);
+  estimate.latencyMs =
+      std::max(models.latency->evaluate(layer), 0.0) * networkScale;
   estimate.latencyModel = name + "/" + layer.kind;
   if (models.power) {
     estimate.powerW = std::max(models.power->evaluate(layer), 0.0);

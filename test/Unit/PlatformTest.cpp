@@ -68,6 +68,15 @@ TEST(PlatformTest, EvaluatesPolynomialTerms) {
   EXPECT_EQ(cost->energyModel, "horowitz45/fp32");
   EXPECT_DOUBLE_EQ(cost->powerW, cost->energyMJ / cost->latencyMs);
 
+  // An in-network scale multiplies every latency.
+  llvm::Expected<Platform> scaled = Platform::parse(
+      R"({"schema": "coda.platform/1", "name": "p", "network": {"scale": 1.5},
+          "kinds": {"pwconv": {"latency": {"terms": [{"coef": 0.5}]}}}})",
+      "p");
+  ASSERT_TRUE(bool(scaled));
+  EXPECT_DOUBLE_EQ(scaled->getNetworkScale(), 1.5);
+  EXPECT_DOUBLE_EQ(scaled->predict(layer)->latencyMs, 0.75);
+
   // A kind without a model is an error, not a guess.
   layer.kind = kind::DepthwiseConv.str();
   llvm::Expected<CostEstimate> missing = platform->predict(layer);

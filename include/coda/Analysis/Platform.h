@@ -76,6 +76,9 @@ public:
   const EnergyModel &getEnergyModel() const { return energy; }
   /// Latency the block table does not cover (stem, head, fixed blocks).
   double getFixedMs() const { return fixedMs; }
+  /// How much slower layers run inside a network than measured alone
+  /// ("network": {"scale": s}); every predicted latency is multiplied by it.
+  double getNetworkScale() const { return networkScale; }
   bool hasKind(llvm::StringRef kind) const { return kinds.count(kind); }
   llvm::SmallVector<llvm::StringRef> getKinds() const;
 
@@ -97,7 +100,7 @@ public:
 
 private:
   std::string name;
-  double fixedMs = 0;
+  double fixedMs = 0, networkScale = 1;
   EnergyModel energy;
   llvm::StringMap<KindModel> kinds;
   std::vector<BlockEntry> blocks;
