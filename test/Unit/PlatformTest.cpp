@@ -2,6 +2,11 @@
 
 #include "coda/Analysis/Platform.h"
 
+#include "coda/Dialect/Coda.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Parser/Parser.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/MemoryBuffer.h"
 
@@ -83,6 +88,47 @@ TEST(PlatformTest, EvaluatesPolynomialTerms) {
   ASSERT_FALSE(bool(missing));
   EXPECT_EQ(llvm::toString(missing.takeError()),
             "platform 'p' has no model for layer kind 'dwconv'");
+}
+
+/// Ops are priced as the compiled code runs them: the ReLU after the
+/// convolution is its register tiles' epilogue; a transposed convolution
+/// has no kind.
+TEST(PlatformTest, PredictsOps) {
+  mlir::MLIRContext context;
+  context.loadDialect<CodaDialect, mlir::func::FuncDialect>();
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      mlir::parseSourceString<mlir::ModuleOp>(R"mlir(
+    func.func @f(%x: tensor<1x4x8x8xf32>) -> tensor<1x2x16x16xf32> {
+      %w = coda.constant dense<0.5> : tensor<4x4x1x1xf32>
+      %t = coda.constant dense<0.5> : tensor<4x2x2x2xf32>
+      %0 = coda.conv2d %x, %w : (tensor<1x4x8x8xf32>, tensor<4x4x1x1xf32>) -> tensor<1x4x8x8xf32>
+      %1 = coda.relu %0 : tensor<1x4x8x8xf32>
+      %2 = coda.conv_transpose2d %1, %t {strides = array<i64: 2, 2>} : (tensor<1x4x8x8xf32>, tensor<4x2x2x2xf32>) -> tensor<1x2x16x16xf32>
+      return %2 : tensor<1x2x16x16xf32>
+    })mlir",
+                                              &context);
+  ASSERT_TRUE(module);
+  llvm::Expected<Platform> platform = Platform::parse(
+      R"({"schema": "coda.platform/1", "name": "p", "kinds": {"pwconv": {
+          "latency": {"terms": [{"coef": 1e-3, "factors": {"macs": 1}}]}}}})",
+      "p");
+  ASSERT_TRUE(bool(platform));
+  llvm::SmallVector<mlir::Operation *> ops;
+  module->walk([&](mlir::Operation *op) {
+    if (isa<Conv2DOp, ReluOp, ConvTranspose2DOp>(op))
+      ops.push_back(op);
+  });
+  ASSERT_EQ(ops.size(), 3u);
+  mlir::FailureOr<CostEstimate> conv = platform->predict(ops[0]);
+  ASSERT_TRUE(mlir::succeeded(conv));
+  EXPECT_DOUBLE_EQ(conv->latencyMs, 1e-3 * 4 * 4 * 64);
+  EXPECT_EQ(getFusedGroup(ops[0]).size(), 2u);
+  mlir::FailureOr<CostEstimate> relu = platform->predict(ops[1]);
+  ASSERT_TRUE(mlir::succeeded(relu));
+  EXPECT_EQ(relu->latencyModel, "fused");
+  EXPECT_EQ(relu->latencyMs, 0);
+  EXPECT_TRUE(getFusedGroup(ops[1]).empty());
+  EXPECT_TRUE(mlir::failed(platform->predict(ops[2])));
 }
 
 TEST(PlatformTest, ConvSignatures) {
