@@ -6,7 +6,10 @@
 #   predict its cost per layer on host-cpu, next to the measured latency.
 # Then FLightNN: quantize (power-of-two weights, fixed-point activations),
 # compile the integer code, run it, check its ONNX QDQ export in ONNX Runtime.
-# Supernet collapse joins this script as it lands.
+# And the Single-Path NAS step on the shipped example supernet
+# (examples/spnas-digits, trained on scikit-learn's digits): collapse it into
+# the architecture its thresholds select -> export the collapsed network to
+# ONNX -> compile -> run -> check against ONNX Runtime on the supernet.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh > /dev/null
@@ -80,3 +83,12 @@ print(f"ONNX QDQ export in ONNX Runtime vs Coda's integer code: max |diff| "
 PY
 echo "== time the integer code (1 thread; bench/flight_bench.py compares with fp32 and ORT)"
 OMP_NUM_THREADS=1 build/bin/coda-run "$q.so" --bench=50 --warmup=10
+
+spnas=examples/spnas-digits
+echo "== Single-Path NAS: collapse the shipped supernet ($spnas, trained on digits)"
+build/bin/coda-opt "$spnas/supernet.onnx" --coda-collapse-supernet \
+  -canonicalize -o build/spnas_digits.mlir
+echo "== export the collapsed network to ONNX, compile it, check it against ONNX Runtime on the supernet"
+build/bin/coda-translate --export-onnx build/spnas_digits.mlir -o build/spnas_digits.onnx
+build/bin/coda-compile build/spnas_digits.mlir -o build/spnas_digits.so
+build/bin/coda-run build/spnas_digits.so --test-dir="$spnas/supernet" --atol=1e-4 --rtol=0

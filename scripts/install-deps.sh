@@ -9,6 +9,7 @@ APT_PACKAGES=(
   libonnx-dev libprotobuf-dev protobuf-compiler libonnx-testdata
   libeigen3-dev libgtest-dev
   python3 python3-venv python3-numpy python3-onnx python3-torch python3-torchvision
+  python3-sklearn
 )
 
 missing=()

@@ -9,6 +9,7 @@
 
 #include "coda/Dialect/Coda.h"
 
+#include "mlir/IR/Matchers.h"
 #include "llvm/ADT/StringMap.h"
 
 #include "onnx/onnx_pb.h"
@@ -311,6 +312,117 @@ static LogicalResult exportPad(Operation *o, W &w) {
   return success();
 }
 
+/// A Single-Path superkernel block, written back in the supernet format of
+/// docs/Supernet.md (the decision rule over the superkernel in plain ONNX).
+static LogicalResult exportSuperkernel(Operation *o, W &w) {
+  auto op = cast<MBConvSuperkernelOp>(o);
+  int64_t c = op.getNumExpandedChannels();
+  std::string base = w.fresh("superkernel");
+  // Batch norm rows [scale, bias, mean, var] become four initializers.
+  auto batchNorm = [&](StringRef x, Value packed, float eps,
+                       StringRef what) -> FailureOr<std::string> {
+    Attribute attr;
+    std::optional<SmallVector<float>> values;
+    if (matchPattern(packed, m_Constant(&attr)))
+      values = getFloatValues(attr);
+    if (!values)
+      return op.emitOpError("onnx export needs constant batch norm operands");
+    int64_t n = values->size() / 4;
+    SmallVector<std::string> ins = {x.str()};
+    for (int64_t r = 0; r < 4; ++r)
+      ins.push_back(w.addFloats(base + "." + what.str() + ".bn", {n},
+                                ArrayRef<float>(*values).slice(r * n, n)));
+    std::string out = w.fresh(base + "." + what.str() + ".bn");
+    W::setAttr(w.addNode(o, "BatchNormalization", ins, {out}), "epsilon", eps);
+    return out;
+  };
+  auto node = [&](StringRef type, ArrayRef<std::string> ins,
+                  StringRef what) -> std::string {
+    std::string out = w.fresh(base + "." + what.str());
+    w.addNode(o, type, ins, {out});
+    return out;
+  };
+  FailureOr<std::string> x = w.nameOf(op.getInput());
+  FailureOr<std::string> we = w.nameOf(op.getExpandWeight());
+  FailureOr<std::string> wd = w.nameOf(op.getDwWeight());
+  FailureOr<std::string> wp = w.nameOf(op.getProjectWeight());
+  if (failed(x) || failed(we) || failed(wd) || failed(wp))
+    return failure();
+  ArrayRef<float> eps = op.getBnEpsilon();
+  FailureOr<std::string> h =
+      batchNorm(node("Conv", {*x, *we}, "expand"), op.getExpandBn(), eps[0],
+                "expand");
+  if (failed(h))
+    return failure();
+  std::string relu = node("Relu", {*h}, "expand.relu");
+
+  // The decision rule over the superkernel.
+  SmallVector<float> ring(25), core(25), lo(c), hi(c);
+  for (int64_t t = 0; t < 25; ++t) {
+    int64_t y = t / 5, xx = t % 5;
+    ring[t] = (y == 0 || y == 4 || xx == 0 || xx == 4) ? 1.f : 0.f;
+    core[t] = 1.f - ring[t];
+  }
+  for (int64_t j = 0; j < c; ++j) {
+    lo[j] = j < c / 2 ? 1.f : 0.f;
+    hi[j] = 1.f - lo[j];
+  }
+  StringRef normOp =
+      op.getNorm() == SuperkernelNorm::l2sq ? "ReduceSumSquare" : "ReduceL2";
+  ArrayRef<float> t = op.getThresholds();
+  auto decide = [&](const std::string &v, float threshold, StringRef what) {
+    std::string n = w.fresh(base + ".norm_" + what.str());
+    W::setAttr(w.addNode(o, normOp, {v}, {n}), "keepdims", int64_t(0));
+    std::string ge = node(
+        "GreaterOrEqual",
+        {n, w.addFloats(base + ".t_" + what.str(), {}, {threshold})}, "ge");
+    std::string d = w.fresh(base + ".d_" + what.str());
+    W::setAttr(w.addNode(o, "Cast", {ge}, {d}), "to",
+               int64_t(onnx::TensorProto::FLOAT));
+    return d;
+  };
+  std::string ringW = node(
+      "Mul", {*wd, w.addFloats(base + ".ring_mask", {1, 1, 5, 5}, ring)},
+      "ring");
+  std::string coreW = node(
+      "Mul", {*wd, w.addFloats(base + ".core_mask", {1, 1, 5, 5}, core)},
+      "core");
+  std::string d5 = decide(ringW, t[0], "k5");
+  std::string wk = node("Add", {coreW, node("Mul", {ringW, d5}, "ring_on")},
+                        "wk");
+  std::string loW = node(
+      "Mul", {wk, w.addFloats(base + ".lo_mask", {c, 1, 1, 1}, lo)}, "lo");
+  std::string hiW = node(
+      "Mul", {wk, w.addFloats(base + ".hi_mask", {c, 1, 1, 1}, hi)}, "hi");
+  std::string d6 = decide(hiW, t[2], "e6");
+  std::string masked =
+      node("Add", {loW, node("Mul", {hiW, d6}, "hi_on")}, "w6");
+  if (op.getSkippable())
+    masked = node("Mul", {masked, decide(loW, t[1], "e3")}, "w3");
+
+  std::string dw = w.fresh(base + ".dw");
+  onnx::NodeProto &conv = w.addNode(o, "Conv", {relu, masked}, {dw});
+  int64_t s = op.getStride();
+  W::setAttr(conv, "kernel_shape", ArrayRef<int64_t>{5, 5});
+  W::setAttr(conv, "strides", ArrayRef<int64_t>{s, s});
+  W::setAttr(conv, "pads", ArrayRef<int64_t>{2, 2, 2, 2});
+  W::setAttr(conv, "group", c);
+  FailureOr<std::string> d = batchNorm(dw, op.getDwBn(), eps[1], "dw");
+  if (failed(d))
+    return failure();
+  FailureOr<std::string> y =
+      batchNorm(node("Conv", {node("Relu", {*d}, "dw.relu"), *wp}, "project"),
+                op.getProjectBn(), eps[2], "project");
+  if (failed(y))
+    return failure();
+  std::string out = w.define(op.getResult());
+  if (op.getResidual())
+    w.addNode(o, "Add", {*x, *y}, {out});
+  else
+    w.addNode(o, "Identity", {*y}, {out});
+  return success();
+}
+
 static llvm::StringMap<OnnxOpExporter> &registry() {
   static llvm::StringMap<OnnxOpExporter> exporters = {
       {"coda.conv2d", exportConv},
@@ -345,6 +457,7 @@ static llvm::StringMap<OnnxOpExporter> &registry() {
       {"coda.reshape", exportReshape},
       {"coda.transpose", exportTranspose},
       {"coda.pad", exportPad},
+      {"coda.mbconv_superkernel", exportSuperkernel},
   };
   return exporters;
 }

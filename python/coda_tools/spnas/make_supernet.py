@@ -31,7 +31,7 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 from onnx import numpy_helper  # noqa: E402
 
-from coda_tools.spnas import export, space, supernet  # noqa: E402
+from coda_tools.spnas import child, export, space, supernet  # noqa: E402
 
 
 def rotated(sp, k):
@@ -50,6 +50,8 @@ def main():
     ap.add_argument("--classes", type=int, default=10)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--norm", choices=supernet.NORMS, default="l2")
+    ap.add_argument("--child-onnx", help="also export the child network of the "
+                    "encoded choices (random weights, torch.onnx) to this path")
     group = ap.add_mutually_exclusive_group()
     group.add_argument("--arch")
     group.add_argument("--rotate", type=int)
@@ -94,6 +96,10 @@ def main():
     for name, value in (("input_0", x.numpy()), ("output_0", y)):
         with open(os.path.join(data, name + ".pb"), "wb") as f:
             f.write(numpy_helper.from_array(value.astype(np.float32)).SerializeToString())
+    if args.child_onnx:
+        net = child.build_child(sp, choices).eval()
+        torch.onnx.export(net, x, args.child_onnx, input_names=["input"],
+                          output_names=["output"], opset_version=13)
     print(",".join(choices))
 
 

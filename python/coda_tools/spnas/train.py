@@ -2,7 +2,7 @@
 """A small end-to-end Single-Path NAS search on scikit-learn's digits.
 
 Usage: train.py --out DIR [--epochs 12] [--width 0.25] [--resolution 32]
-                [--lam 0.3] [--latency-table FILE] [--fixed-ms MS] [--seed 0]
+                [--lam 0.3] [--threshold-lr 0.05] [--latency-table FILE] [--fixed-ms MS] [--seed 0]
 
 Trains the supernet (weights and thresholds together) with
 CE + lam * ln(R), R the differentiable runtime from a per-block latency table
@@ -63,6 +63,7 @@ def main():
     ap.add_argument("--lam", type=float, default=0.3)
     ap.add_argument("--latency-table", default=os.path.join(DATA, "pixel1_runtime_model.json"))
     ap.add_argument("--fixed-ms", type=float, default=19.5999)
+    ap.add_argument("--threshold-lr", type=float, default=5e-2)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
@@ -78,9 +79,9 @@ def main():
     (xtr, ytr), (xte, yte) = digits(args.resolution, args.seed)
 
     opt = torch.optim.Adam([{"params": model.weights(), "lr": 3e-3, "weight_decay": 1e-4},
-                            {"params": model.thresholds(), "lr": 2e-2}])
+                            {"params": model.thresholds(), "lr": args.threshold_lr}])
     steps = args.epochs * ((len(ytr) + 63) // 64)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=[3e-3, 2e-2], total_steps=steps)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=[3e-3, args.threshold_lr], total_steps=steps)
     start = time.time()
     for epoch in range(args.epochs):
         model.train()
@@ -116,7 +117,7 @@ def main():
         "data": "sklearn digits, upsampled to %dx%d, 80/20 split (seed %d)"
                 % (args.resolution, args.resolution, args.seed),
         "width": args.width, "resolution": args.resolution, "epochs": args.epochs,
-        "lambda": args.lam, "latency_table": os.path.basename(args.latency_table),
+        "lambda": args.lam, "threshold_lr": args.threshold_lr, "latency_table": os.path.basename(args.latency_table),
         "heldout_accuracy": accuracy(model, xte, yte),
         "heldout_samples": len(yte),
         "choices": choices,
