@@ -22,9 +22,11 @@ static LogicalResult expectShape(std::optional<Location> loc, StringRef what,
                                  Value v, ArrayRef<int64_t> shape) {
   if (shapeOf(v) == shape)
     return success();
-  return emitOptionalError(loc, "'coda.mbconv_superkernel' op ", what,
-                           " must have shape ", RankedTensorType::get(shape, cast<RankedTensorType>(v.getType()).getElementType()),
-                           ", got ", v.getType());
+  return emitOptionalError(
+      loc, "'coda.mbconv_superkernel' op ", what, " must have shape ",
+      RankedTensorType::get(
+          shape, cast<RankedTensorType>(v.getType()).getElementType()),
+      ", got ", v.getType());
 }
 
 LogicalResult MBConvSuperkernelOp::inferReturnTypes(
@@ -32,8 +34,9 @@ LogicalResult MBConvSuperkernelOp::inferReturnTypes(
     SmallVectorImpl<Type> &results) {
   auto inputType = cast<RankedTensorType>(adaptor.getInput().getType());
   if (inputType.getRank() != 4)
-    return emitOptionalError(loc, "'coda.mbconv_superkernel' op input must "
-                                  "have rank 4, got ",
+    return emitOptionalError(loc,
+                             "'coda.mbconv_superkernel' op input must "
+                             "have rank 4, got ",
                              inputType);
   ArrayRef<int64_t> in = inputType.getShape();
   ArrayRef<int64_t> expand = shapeOf(adaptor.getExpandWeight());
@@ -43,9 +46,10 @@ LogicalResult MBConvSuperkernelOp::inferReturnTypes(
                                   "project weights must have rank 4");
   int64_t channels = expand[0], cout = project[0];
   if (channels % 2)
-    return emitOptionalError(loc, "'coda.mbconv_superkernel' op expanded "
-                                  "channels must be even (e=3 keeps half), "
-                                  "got ",
+    return emitOptionalError(loc,
+                             "'coda.mbconv_superkernel' op expanded "
+                             "channels must be even (e=3 keeps half), "
+                             "got ",
                              channels);
   if (failed(expectShape(loc, "expand_weight", adaptor.getExpandWeight(),
                          {channels, in[1], 1, 1})) ||
@@ -53,17 +57,16 @@ LogicalResult MBConvSuperkernelOp::inferReturnTypes(
                          {4, channels})) ||
       failed(expectShape(loc, "dw_weight", adaptor.getDwWeight(),
                          {channels, 1, 5, 5})) ||
-      failed(
-          expectShape(loc, "dw_bn", adaptor.getDwBn(), {4, channels})) ||
+      failed(expectShape(loc, "dw_bn", adaptor.getDwBn(), {4, channels})) ||
       failed(expectShape(loc, "project_weight", adaptor.getProjectWeight(),
                          {cout, channels, 1, 1})) ||
-      failed(expectShape(loc, "project_bn", adaptor.getProjectBn(),
-                         {4, cout})))
+      failed(expectShape(loc, "project_bn", adaptor.getProjectBn(), {4, cout})))
     return failure();
   int64_t stride = adaptor.getStride();
   if (stride != 1 && stride != 2)
-    return emitOptionalError(loc, "'coda.mbconv_superkernel' op stride must "
-                                  "be 1 or 2, got ",
+    return emitOptionalError(loc,
+                             "'coda.mbconv_superkernel' op stride must "
+                             "be 1 or 2, got ",
                              stride);
   SmallVector<int64_t> out = {in[0], cout, (in[2] - 1) / stride + 1,
                               (in[3] - 1) / stride + 1};
@@ -104,6 +107,7 @@ int64_t MBConvSuperkernelOp::getNumMACs() {
   ArrayRef<int64_t> in = shapeOf(getInput());
   ArrayRef<int64_t> out = shapeOf(getOutput());
   int64_t c = getNumExpandedChannels();
-  int64_t inPixels = in[0] * in[2] * in[3], outPixels = out[0] * out[2] * out[3];
+  int64_t inPixels = in[0] * in[2] * in[3],
+          outPixels = out[0] * out[2] * out[3];
   return inPixels * in[1] * c + outPixels * c * 25 + outPixels * c * out[1];
 }

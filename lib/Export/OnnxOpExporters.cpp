@@ -349,9 +349,8 @@ static LogicalResult exportSuperkernel(Operation *o, W &w) {
   if (failed(x) || failed(we) || failed(wd) || failed(wp))
     return failure();
   ArrayRef<float> eps = op.getBnEpsilon();
-  FailureOr<std::string> h =
-      batchNorm(node("Conv", {*x, *we}, "expand"), op.getExpandBn(), eps[0],
-                "expand");
+  FailureOr<std::string> h = batchNorm(node("Conv", {*x, *we}, "expand"),
+                                       op.getExpandBn(), eps[0], "expand");
   if (failed(h))
     return failure();
   std::string relu = node("Relu", {*h}, "expand.relu");
@@ -381,19 +380,19 @@ static LogicalResult exportSuperkernel(Operation *o, W &w) {
                int64_t(onnx::TensorProto::FLOAT));
     return d;
   };
-  std::string ringW = node(
-      "Mul", {*wd, w.addFloats(base + ".ring_mask", {1, 1, 5, 5}, ring)},
-      "ring");
-  std::string coreW = node(
-      "Mul", {*wd, w.addFloats(base + ".core_mask", {1, 1, 5, 5}, core)},
-      "core");
+  std::string ringW =
+      node("Mul", {*wd, w.addFloats(base + ".ring_mask", {1, 1, 5, 5}, ring)},
+           "ring");
+  std::string coreW =
+      node("Mul", {*wd, w.addFloats(base + ".core_mask", {1, 1, 5, 5}, core)},
+           "core");
   std::string d5 = decide(ringW, t[0], "k5");
-  std::string wk = node("Add", {coreW, node("Mul", {ringW, d5}, "ring_on")},
-                        "wk");
-  std::string loW = node(
-      "Mul", {wk, w.addFloats(base + ".lo_mask", {c, 1, 1, 1}, lo)}, "lo");
-  std::string hiW = node(
-      "Mul", {wk, w.addFloats(base + ".hi_mask", {c, 1, 1, 1}, hi)}, "hi");
+  std::string wk =
+      node("Add", {coreW, node("Mul", {ringW, d5}, "ring_on")}, "wk");
+  std::string loW =
+      node("Mul", {wk, w.addFloats(base + ".lo_mask", {c, 1, 1, 1}, lo)}, "lo");
+  std::string hiW =
+      node("Mul", {wk, w.addFloats(base + ".hi_mask", {c, 1, 1, 1}, hi)}, "hi");
   std::string d6 = decide(hiW, t[2], "e6");
   std::string masked =
       node("Add", {loW, node("Mul", {hiW, d6}, "hi_on")}, "w6");

@@ -546,8 +546,8 @@ LogicalResult GraphImporter::importSuperkernel(const SuperkernelMatch &m) {
     return true;
   };
   if (!addValue(m.input) || !addValue(m.expandWeight) || !addBatchNorm(0) ||
-      !addValue(m.dwWeight) || !addBatchNorm(1) ||
-      !addValue(m.projectWeight) || !addBatchNorm(2))
+      !addValue(m.dwWeight) || !addBatchNorm(1) || !addValue(m.projectWeight) ||
+      !addBatchNorm(2))
     return failure();
   SmallVector<float> thresholds;
   for (const std::string &name : m.thresholds) {

@@ -12,8 +12,8 @@
 #include "HostTensor.h"
 
 #include "llvm/ADT/STLExtras.h"
-#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/SetVector.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
 
@@ -151,14 +151,12 @@ bool Matcher::checkThreshold(StringRef name) {
     count *= d;
   if (t.dims_size() > 1 || count != 1 ||
       t.data_type() != onnx::TensorProto::FLOAT)
-    return fail("threshold '" + name.str() +
-                "' must be a float scalar, got shape [" +
-                llvm::join(llvm::map_range(t.dims(),
-                                           [](int64_t d) {
-                                             return std::to_string(d);
-                                           }),
-                           ",") +
-                "]");
+    return fail(
+        "threshold '" + name.str() + "' must be a float scalar, got shape [" +
+        llvm::join(llvm::map_range(t.dims(),
+                                   [](int64_t d) { return std::to_string(d); }),
+                   ",") +
+        "]");
   return true;
 }
 
@@ -227,8 +225,8 @@ bool Matcher::matchWeight(StringRef value, SuperkernelMatch &m,
   Decision d6;
   if (!matchGated(w6, lo, d6))
     return fail("the depthwise weight is not lo + d_e6 * hi");
-  if (!matchMasked(lo, loSrc, loMask) || !matchMasked(d6.value, hiSrc, hiMask) ||
-      loSrc != hiSrc)
+  if (!matchMasked(lo, loSrc, loMask) ||
+      !matchMasked(d6.value, hiSrc, hiMask) || loSrc != hiSrc)
     return fail("the channel halves are not masks of one kernel W_k");
   if (m.skippable && d3.value != lo)
     return fail("d_e3 must compare the norm of the first channel half");
@@ -264,8 +262,7 @@ bool Matcher::matchWeight(StringRef value, SuperkernelMatch &m,
     return false;
   m.dwWeight = coreSrc;
   m.squaredNorm = d5.squared;
-  m.thresholds = {d5.threshold, m.skippable ? d3.threshold : "",
-                  d6.threshold};
+  m.thresholds = {d5.threshold, m.skippable ? d3.threshold : "", d6.threshold};
   return true;
 }
 
@@ -280,9 +277,9 @@ bool Matcher::matchBatchNorm(StringRef value, int64_t channels, unsigned which,
     auto it = inits.find(bn->input(i));
     if (it == inits.end() || it->second->dims_size() != 1 ||
         it->second->dims(0) != channels)
-      return fail("batch norm '" + bn->name() + "' parameter '" +
-                  bn->input(i) + "' must be an initializer of " +
-                  std::to_string(channels) + " values");
+      return fail("batch norm '" + bn->name() + "' parameter '" + bn->input(i) +
+                  "' must be an initializer of " + std::to_string(channels) +
+                  " values");
     m.bn[which][i - 1] = bn->input(i);
   }
   m.epsilon[which] = 1e-5f;
@@ -349,8 +346,8 @@ bool Matcher::matchBlock(unsigned convIndex, SuperkernelMatch &m) {
   // Depthwise BN, Relu, project conv and BN, residual.
   const onnx::NodeProto *bn2 =
       soleConsumer(conv.output(0), "BatchNormalization");
-  const onnx::NodeProto *relu2 = bn2 ? soleConsumer(bn2->output(0), "Relu")
-                                     : nullptr;
+  const onnx::NodeProto *relu2 =
+      bn2 ? soleConsumer(bn2->output(0), "Relu") : nullptr;
   const onnx::NodeProto *project =
       relu2 ? soleConsumer(relu2->output(0), "Conv") : nullptr;
   const onnx::NodeProto *bn3 =

@@ -1,4 +1,5 @@
-//===- SupernetMatcher.h - Find Single-Path superkernel blocks ---*- C++ -*-===//
+//===- SupernetMatcher.h - Find Single-Path superkernel blocks ---*- C++
+//-*-===//
 //
 // Recognizes the MBConv superkernel blocks of Coda's Single-Path supernet
 // format (docs/Supernet.md) in an ONNX graph, before the nodes are imported

@@ -75,9 +75,9 @@ FailureOr<SmallVector<SuperkernelChoice>> parseArch(StringRef spec,
                                "list of choices, {\"choices\": [...]} or "
                                "{\"blocks\": [{\"choice\": ...}]}";
     for (const llvm::json::Value &v : *list) {
-      std::optional<StringRef> s =
-          blocks && v.getAsObject() ? v.getAsObject()->getString("choice")
-                                    : v.getAsString();
+      std::optional<StringRef> s = blocks && v.getAsObject()
+                                       ? v.getAsObject()->getString("choice")
+                                       : v.getAsString();
       if (!s)
         return emitError(loc)
                << "coda-collapse-supernet: arch JSON entries must be choice "
@@ -95,8 +95,9 @@ FailureOr<SmallVector<SuperkernelChoice>> parseArch(StringRef spec,
   for (const std::string &n : names) {
     std::optional<SuperkernelChoice> c = SuperkernelChoice::parse(n);
     if (!c)
-      return emitError(loc) << "coda-collapse-supernet: unknown choice '" << n
-                            << "' (expected k3_e3, k3_e6, k5_e3, k5_e6 or skip)";
+      return emitError(loc)
+             << "coda-collapse-supernet: unknown choice '" << n
+             << "' (expected k3_e3, k3_e6, k5_e3, k5_e6 or skip)";
     choices.push_back(*c);
   }
   return choices;
@@ -121,8 +122,8 @@ private:
 };
 } // namespace
 
-std::optional<double>
-CollapseSupernetPass::blockLatency(const Decided &, SuperkernelChoice) {
+std::optional<double> CollapseSupernetPass::blockLatency(const Decided &,
+                                                         SuperkernelChoice) {
   return std::nullopt;
 }
 
@@ -222,8 +223,7 @@ LogicalResult CollapseSupernetPass::writeReports(ArrayRef<Decided> blocks) {
                         "blocks\n",
                         mode, blocks.size());
     os << llvm::formatv("{0,3} {1,-24} {2,-6} {3,-22} {4,10} {5,8}\n", "#",
-                        "name", "choice", "block string", "in->out",
-                        "input");
+                        "name", "choice", "block string", "in->out", "input");
     for (auto [i, d] : llvm::enumerate(blocks))
       os << llvm::formatv(
           "{0,3} {1,-24} {2,-6} {3,-22} {4,10} {5,8}\n", i, d.name,
@@ -258,9 +258,8 @@ LogicalResult CollapseSupernetPass::writeReports(ArrayRef<Decided> blocks) {
         o["latency_ms"] = *d.latencyMs;
       list.push_back(std::move(o));
     }
-    llvm::json::Object root{{"mode", mode},
-                            {"arch", archString},
-                            {"blocks", std::move(list)}};
+    llvm::json::Object root{
+        {"mode", mode}, {"arch", archString}, {"blocks", std::move(list)}};
     file->os() << llvm::formatv("{0:2}", llvm::json::Value(std::move(root)))
                << "\n";
     file->keep();
@@ -275,8 +274,8 @@ void CollapseSupernetPass::runOnOperation() {
     if (failed(params))
       return WalkResult::interrupt();
     auto inType = cast<RankedTensorType>(op.getInput().getType());
-    blocks.push_back({op, std::move(*params), SuperkernelChoice{},
-                      nameOf(op), int64_t(op.getStride()), inType.getDimSize(1),
+    blocks.push_back({op, std::move(*params), SuperkernelChoice{}, nameOf(op),
+                      int64_t(op.getStride()), inType.getDimSize(1),
                       cast<RankedTensorType>(op.getType()).getDimSize(1),
                       inType.getDimSize(2), std::nullopt});
     return WalkResult::advance();

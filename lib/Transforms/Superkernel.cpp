@@ -67,8 +67,8 @@ FailureOr<SuperkernelParams> SuperkernelParams::read(MBConvSuperkernelOp op) {
       failed(values(op.getExpandBn(), "expand_bn", p.expandBn)) ||
       failed(values(op.getDwWeight(), "dw_weight", p.dwWeight)) ||
       failed(values(op.getDwBn(), "dw_bn", p.dwBn)) ||
-      failed(values(op.getProjectWeight(), "project_weight",
-                    p.projectWeight)) ||
+      failed(
+          values(op.getProjectWeight(), "project_weight", p.projectWeight)) ||
       failed(values(op.getProjectBn(), "project_bn", p.projectBn)))
     return failure();
   p.channels = op.getNumExpandedChannels();
@@ -85,8 +85,8 @@ static bool inRing(int64_t tap) {
 
 /// Sum of squares of the depthwise taps of channels [begin, end) that
 /// satisfy `keep`.
-static double sumSquares(const SuperkernelParams &p, int64_t begin,
-                         int64_t end, llvm::function_ref<bool(int64_t)> keep) {
+static double sumSquares(const SuperkernelParams &p, int64_t begin, int64_t end,
+                         llvm::function_ref<bool(int64_t)> keep) {
   double sum = 0;
   for (int64_t c = begin; c < end; ++c)
     for (int64_t t = 0; t < 25; ++t)
@@ -109,7 +109,8 @@ SuperkernelChoice coda::decideChoice(MBConvSuperkernelOp op,
   bool k5 = decide(sumSquares(p, 0, p.channels, inRing), t[0]);
   auto inKernel = [&](int64_t tap) { return k5 || !inRing(tap); };
   bool e6 = decide(sumSquares(p, half, p.channels, inKernel), t[2]);
-  bool e3 = !op.getSkippable() || decide(sumSquares(p, 0, half, inKernel), t[1]);
+  bool e3 =
+      !op.getSkippable() || decide(sumSquares(p, 0, half, inKernel), t[1]);
   if (!e3)
     return SuperkernelChoice::skipped();
   return {k5 ? 5 : 3, e6 ? 6 : 3, false};
@@ -123,8 +124,9 @@ double coda::choiceImportance(const SuperkernelParams &p,
   if (total == 0)
     return 0;
   int64_t kept = choice.expand == 6 ? p.channels : p.channels / 2;
-  return sumSquares(p, 0, kept,
-                    [&](int64_t t) { return choice.kernel == 5 || !inRing(t); }) /
+  return sumSquares(
+             p, 0, kept,
+             [&](int64_t t) { return choice.kernel == 5 || !inRing(t); }) /
          total;
 }
 
@@ -140,8 +142,7 @@ struct PackedBn {
   float var(int64_t j) const { return data[3 * n + j]; }
   /// bn applied to the value x of channel j.
   double apply(int64_t j, double x) const {
-    return scale(j) * (x - mean(j)) / std::sqrt(double(var(j)) + eps) +
-           bias(j);
+    return scale(j) * (x - mean(j)) / std::sqrt(double(var(j)) + eps) + bias(j);
   }
 };
 } // namespace
@@ -164,8 +165,8 @@ LogicalResult coda::collapseSuperkernel(RewriterBase &rewriter,
   PackedBn bn1{p.expandBn, p.channels, eps[0]};
   PackedBn bn2{p.dwBn, p.channels, eps[1]};
   PackedBn bn3{p.projectBn, p.outChannels, eps[2]};
-  int64_t kept = choice.skip ? 0 : (choice.expand == 6 ? p.channels
-                                                       : p.channels / 2);
+  int64_t kept =
+      choice.skip ? 0 : (choice.expand == 6 ? p.channels : p.channels / 2);
 
   // What the dropped channels contribute to the project conv's output.
   SmallVector<double> dropped(p.outChannels, 0.0);
@@ -180,8 +181,9 @@ LogicalResult coda::collapseSuperkernel(RewriterBase &rewriter,
   auto constant = [&](ArrayRef<int64_t> shape, ArrayRef<float> values,
                       StringRef what) -> Value {
     auto type = RankedTensorType::get(shape, f32);
-    return ConstantOp::create(rewriter, loc, type,
-                              makeFloatElements(type, values, name + what.str()));
+    return ConstantOp::create(
+        rewriter, loc, type,
+        makeFloatElements(type, values, name + what.str()));
   };
 
   if (choice.skip) {
@@ -213,11 +215,12 @@ LogicalResult coda::collapseSuperkernel(RewriterBase &rewriter,
       rows[3].push_back(bn.var(j));
     }
     std::string base = (what + ".bn").str();
-    return BatchNormOp::create(
-        rewriter, loc, x.getType(), x, constant({n}, rows[0], base + ".scale"),
-        constant({n}, rows[1], base + ".bias"),
-        constant({n}, rows[2], base + ".mean"),
-        constant({n}, rows[3], base + ".var"), rewriter.getF32FloatAttr(bn.eps));
+    return BatchNormOp::create(rewriter, loc, x.getType(), x,
+                               constant({n}, rows[0], base + ".scale"),
+                               constant({n}, rows[1], base + ".bias"),
+                               constant({n}, rows[2], base + ".mean"),
+                               constant({n}, rows[3], base + ".var"),
+                               rewriter.getF32FloatAttr(bn.eps));
   };
   auto conv = [&](Value x, Value w, RankedTensorType type, int64_t stride,
                   int64_t pad, int64_t groups) -> Value {
@@ -232,9 +235,9 @@ LogicalResult coda::collapseSuperkernel(RewriterBase &rewriter,
   };
 
   // Expand: the first `kept` filters.
-  auto expandType = inputType.clone(
-      {inputType.getDimSize(0), kept, inputType.getDimSize(2),
-       inputType.getDimSize(3)});
+  auto expandType =
+      inputType.clone({inputType.getDimSize(0), kept, inputType.getDimSize(2),
+                       inputType.getDimSize(3)});
   ArrayRef<float> we(p.expandWeight.data(), kept * p.inChannels);
   Value h = conv(op.getInput(),
                  constant({kept, p.inChannels, 1, 1}, we, ".expand.weight"),
@@ -248,9 +251,9 @@ LogicalResult coda::collapseSuperkernel(RewriterBase &rewriter,
     for (int64_t y = 0; y < k; ++y)
       for (int64_t x = 0; x < k; ++x)
         wd.push_back(p.dwWeight[c * 25 + (y + offset) * 5 + x + offset]);
-  auto dwType = outputType.clone({outputType.getDimSize(0), kept,
-                                  outputType.getDimSize(2),
-                                  outputType.getDimSize(3)});
+  auto dwType =
+      outputType.clone({outputType.getDimSize(0), kept,
+                        outputType.getDimSize(2), outputType.getDimSize(3)});
   Value d = conv(h, constant({kept, 1, k, k}, wd, ".dw.weight"), dwType,
                  op.getStride(), k / 2, kept);
   d = relu(batchNorm(d, bn2, kept, {}, ".dw"));
@@ -260,8 +263,9 @@ LogicalResult coda::collapseSuperkernel(RewriterBase &rewriter,
   for (int64_t o = 0; o < p.outChannels; ++o)
     for (int64_t j = 0; j < kept; ++j)
       wp.push_back(p.projectWeight[o * p.channels + j]);
-  Value y = conv(d, constant({p.outChannels, kept, 1, 1}, wp, ".project.weight"),
-                 outputType, 1, 0, 1);
+  Value y =
+      conv(d, constant({p.outChannels, kept, 1, 1}, wp, ".project.weight"),
+           outputType, 1, 0, 1);
   y = batchNorm(y, bn3, p.outChannels, dropped, ".project");
   if (op.getResidual())
     y = AddOp::create(rewriter, loc, outputType, op.getInput(), y);

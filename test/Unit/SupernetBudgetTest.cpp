@@ -19,9 +19,9 @@ double bruteForce(const Blocks &blocks, double budget, size_t b = 0,
     return importance;
   double best = -1;
   for (const BudgetCandidate &c : blocks[b])
-    best = std::max(best, bruteForce(blocks, budget, b + 1,
-                                     latency + c.latencyMs,
-                                     importance + c.importance));
+    best =
+        std::max(best, bruteForce(blocks, budget, b + 1, latency + c.latencyMs,
+                                  importance + c.importance));
   return best;
 }
 

@@ -1,4 +1,5 @@
-//===- Superkernel.h - Single-Path superkernel decisions ----------*- C++ -*-===//
+//===- Superkernel.h - Single-Path superkernel decisions ----------*- C++
+//-*-===//
 //
 // The decision rule of a coda.mbconv_superkernel block and its exact
 // rewrite into the ordinary ops of one choice (docs/Supernet.md).
@@ -32,15 +33,16 @@ struct SuperkernelChoice {
   /// The MnasNet / timm block string, "ir_r1_k5_s2_e6_c40" (or "skip").
   std::string blockString(int64_t stride, int64_t outChannels) const;
   bool operator==(const SuperkernelChoice &o) const {
-    return skip == o.skip && (skip || (kernel == o.kernel && expand == o.expand));
+    return skip == o.skip &&
+           (skip || (kernel == o.kernel && expand == o.expand));
   }
 };
 
 /// The constant parameters of a superkernel block, as floats.
 struct SuperkernelParams {
   int64_t inChannels, channels, outChannels;
-  std::vector<float> expandWeight, expandBn, dwWeight, dwBn,
-      projectWeight, projectBn;
+  std::vector<float> expandWeight, expandBn, dwWeight, dwBn, projectWeight,
+      projectBn;
 
   /// Reads the block's constant operands; emits an error if one is not.
   static mlir::FailureOr<SuperkernelParams> read(MBConvSuperkernelOp op);

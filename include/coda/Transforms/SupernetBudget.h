@@ -1,4 +1,5 @@
-//===- SupernetBudget.h - Best architecture under a latency budget -*- C++ -*-===//
+//===- SupernetBudget.h - Best architecture under a latency budget -*- C++
+//-*-===//
 
 #ifndef CODA_TRANSFORMS_SUPERNETBUDGET_H
 #define CODA_TRANSFORMS_SUPERNETBUDGET_H
