@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """A small end-to-end Single-Path NAS search on scikit-learn's digits.
 
-Usage: train.py --out DIR [--epochs 12] [--width 0.25] [--resolution 32]
-                [--lam 0.3] [--threshold-lr 0.05] [--latency-table FILE] [--fixed-ms MS] [--seed 0]
+Usage: train.py --out DIR [--epochs 15] [--width 0.25] [--resolution 32]
+                [--lam 0.5] [--threshold-lr 0.1] [--latency-table FILE] [--fixed-ms MS] [--seed 0]
 
 Trains the supernet (weights and thresholds together) with
 CE + lam * ln(R), R the differentiable runtime from a per-block latency table
@@ -57,13 +57,13 @@ def accuracy(model, x, y):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out", required=True)
-    ap.add_argument("--epochs", type=int, default=12)
+    ap.add_argument("--epochs", type=int, default=15)
     ap.add_argument("--width", type=float, default=0.25)
     ap.add_argument("--resolution", type=int, default=32)
-    ap.add_argument("--lam", type=float, default=0.3)
+    ap.add_argument("--lam", type=float, default=0.5)
     ap.add_argument("--latency-table", default=os.path.join(DATA, "pixel1_runtime_model.json"))
     ap.add_argument("--fixed-ms", type=float, default=19.5999)
-    ap.add_argument("--threshold-lr", type=float, default=5e-2)
+    ap.add_argument("--threshold-lr", type=float, default=0.1)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
