@@ -131,14 +131,17 @@ def main():
         coda_ms = float(re.search(r"median_ms=([0-9.]+)", out.stdout).group(1))
         ort_ms = ort_latency_ms(exported, x[:1], args.runs)
         predicted = None
-        pred = subprocess.run([f"{tools}/coda-opt", collapsed,
-                               f"--coda-predict-cost=platform={args.platform} format=json",
-                               "-o", os.devnull], capture_output=True, text=True)
-        if pred.returncode == 0:
-            try:
-                predicted = json.loads(pred.stdout)["total"]["latency_ms"]
-            except (ValueError, KeyError, TypeError):
-                predicted = None
+        pred = subprocess.run([f"{tools}/coda-opt", collapsed, "--mlir-elide-elementsattrs-if-larger=1",
+                               "--mlir-elide-resource-strings-if-larger=1",
+                               f"--coda-predict-cost=platform={args.platform}"],
+                              capture_output=True, text=True)
+        m = re.search(r"module attributes \{coda.cost = #coda.cost<latency = ([0-9.e+-]+)",
+                      pred.stdout)
+        if pred.returncode == 0 and m:
+            predicted = float(m.group(1))
+        else:
+            print(f"note: no prediction on '{args.platform}': {pred.stderr.strip()[:300]}",
+                  file=sys.stderr)
 
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo")
                 if l.startswith("model name")), "unknown CPU")

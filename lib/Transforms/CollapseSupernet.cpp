@@ -9,6 +9,7 @@
 #include "coda/Transforms/Passes.h"
 #include "coda/Transforms/Superkernel.h"
 #include "coda/Transforms/SupernetBudget.h"
+#include "coda/Transforms/SupernetLatency.h"
 
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/ADT/StringExtras.h"
@@ -42,6 +43,8 @@ struct Decided {
   SuperkernelChoice choice;
   std::string name;
   int64_t stride, inChannels, outChannels, resolution;
+  /// In the paper's space: superkernel i is block i + 1.
+  int64_t blockIndex;
   std::optional<double> latencyMs;
 };
 
@@ -117,14 +120,25 @@ private:
   }
   LogicalResult decide(MutableArrayRef<Decided> blocks);
   LogicalResult writeReports(ArrayRef<Decided> blocks);
-  std::optional<double> blockLatency(const Decided &d,
-                                     SuperkernelChoice choice);
+  /// The platform's latency for a choice; emits an error if it has none.
+  FailureOr<double> blockLatency(const Decided &d, SuperkernelChoice choice);
+
+  std::optional<Platform> target;
+  /// Predicted latency outside the blocks, and of the uncollapsed supernet
+  /// (every block running its whole e=6, 5x5 superkernel).
+  double fixedMs = 0, supernetMs = 0;
 };
 } // namespace
 
-std::optional<double> CollapseSupernetPass::blockLatency(const Decided &,
-                                                         SuperkernelChoice) {
-  return std::nullopt;
+FailureOr<double> CollapseSupernetPass::blockLatency(const Decided &d,
+                                                     SuperkernelChoice choice) {
+  llvm::Expected<double> ms =
+      predictChoiceMs(*target, d.op, d.blockIndex, choice);
+  if (!ms)
+    return MBConvSuperkernelOp(d.op).emitOpError("platform '")
+           << platform << "' cannot price " << choice.str() << ": "
+           << llvm::toString(ms.takeError());
+  return *ms;
 }
 
 LogicalResult CollapseSupernetPass::decide(MutableArrayRef<Decided> blocks) {
@@ -183,23 +197,23 @@ LogicalResult CollapseSupernetPass::decide(MutableArrayRef<Decided> blocks) {
       for (SuperkernelChoice c : kAllChoices) {
         if (c.skip && !d.op.getSkippable())
           continue;
-        std::optional<double> ms = blockLatency(d, c);
-        if (!ms)
-          return d.op.emitOpError("platform '")
-                 << platform << "' predicts no latency for choice " << c.str();
+        FailureOr<double> ms = blockLatency(d, c);
+        if (failed(ms))
+          return failure();
         cands.push_back({*ms, choiceImportance(d.params, c)});
         opts.push_back(c);
         best = std::min(best, *ms);
       }
       fastest += best;
     }
-    double fixed = 0; // latency outside the superkernel blocks
     std::optional<SmallVector<unsigned>> picks =
-        solveLatencyBudget(candidates, latencyBudgetMs - fixed);
+        solveLatencyBudget(candidates, latencyBudgetMs - fixedMs);
     if (!picks)
       return error() << "no architecture meets the latency budget of "
-                     << latencyBudgetMs << " ms on '" << platform
-                     << "': the fastest takes " << fixed + fastest << " ms";
+                     << llvm::formatv("{0:F2}", latencyBudgetMs.getValue())
+                     << " ms on '" << platform
+                     << "': the fastest takes "
+                     << llvm::formatv("{0:F2}", fixedMs + fastest) << " ms";
     for (auto [d, opts, pick] : llvm::zip_equal(blocks, options, *picks))
       d.choice = opts[pick];
     return success();
@@ -222,15 +236,26 @@ LogicalResult CollapseSupernetPass::writeReports(ArrayRef<Decided> blocks) {
     os << llvm::formatv("coda-collapse-supernet: mode {0}, {1} superkernel "
                         "blocks\n",
                         mode, blocks.size());
-    os << llvm::formatv("{0,3} {1,-24} {2,-6} {3,-22} {4,10} {5,8}\n", "#",
-                        "name", "choice", "block string", "in->out", "input");
-    for (auto [i, d] : llvm::enumerate(blocks))
+    os << llvm::formatv("{0,5} {1,-24} {2,-6} {3,-22} {4,10} {5,8} {6,10}\n",
+                        "block", "name", "choice", "block string", "in->out",
+                        "input", "ms");
+    for (const Decided &d : blocks)
       os << llvm::formatv(
-          "{0,3} {1,-24} {2,-6} {3,-22} {4,10} {5,8}\n", i, d.name,
-          d.choice.str(), d.choice.blockString(d.stride, d.outChannels),
+          "{0,5} {1,-24} {2,-6} {3,-22} {4,10} {5,8} {6,10}\n", d.blockIndex,
+          d.name, d.choice.str(), d.choice.blockString(d.stride, d.outChannels),
           llvm::formatv("{0}->{1}", d.inChannels, d.outChannels).str(),
-          llvm::formatv("{0}x{0}", d.resolution).str());
+          llvm::formatv("{0}x{0}", d.resolution).str(),
+          d.latencyMs ? llvm::formatv("{0:F4}", *d.latencyMs).str() : "-");
     os << "architecture: " << archString << "\n";
+    if (target) {
+      double after = fixedMs;
+      for (const Decided &d : blocks)
+        after += d.latencyMs.value_or(0);
+      os << llvm::formatv("predicted latency on {0}: supernet {1:F2} ms "
+                          "(every block k5_e6), selected {2:F2} ms (fixed "
+                          "part {3:F2} ms)\n",
+                          target->getName(), supernetMs, after, fixedMs);
+    }
     file->keep();
   }
   if (!reportJson.empty()) {
@@ -240,9 +265,9 @@ LogicalResult CollapseSupernetPass::writeReports(ArrayRef<Decided> blocks) {
     if (!file)
       return error() << err;
     llvm::json::Array list;
-    for (auto [i, d] : llvm::enumerate(blocks)) {
+    for (const Decided &d : blocks) {
       llvm::json::Object o{
-          {"index", int64_t(i)},
+          {"block", d.blockIndex},
           {"name", d.name},
           {"choice", d.choice.str()},
           {"block_string", d.choice.blockString(d.stride, d.outChannels)},
@@ -260,6 +285,14 @@ LogicalResult CollapseSupernetPass::writeReports(ArrayRef<Decided> blocks) {
     }
     llvm::json::Object root{
         {"mode", mode}, {"arch", archString}, {"blocks", std::move(list)}};
+    if (target) {
+      double after = fixedMs;
+      for (const Decided &d : blocks)
+        after += d.latencyMs.value_or(0);
+      root["platform"] = target->getName();
+      root["latency_ms"] = llvm::json::Object{
+          {"fixed", fixedMs}, {"supernet", supernetMs}, {"selected", after}};
+    }
     file->os() << llvm::formatv("{0:2}", llvm::json::Value(std::move(root)))
                << "\n";
     file->keep();
@@ -277,13 +310,37 @@ void CollapseSupernetPass::runOnOperation() {
     blocks.push_back({op, std::move(*params), SuperkernelChoice{}, nameOf(op),
                       int64_t(op.getStride()), inType.getDimSize(1),
                       cast<RankedTensorType>(op.getType()).getDimSize(1),
-                      inType.getDimSize(2), std::nullopt});
+                      inType.getDimSize(2), int64_t(blocks.size()) + 1,
+                      std::nullopt});
     return WalkResult::advance();
   });
-  if (walk.wasInterrupted() || failed(decide(blocks)))
+  if (walk.wasInterrupted())
     return signalPassFailure();
-  for (Decided &d : blocks)
-    d.latencyMs = blockLatency(d, d.choice);
+  if (!platform.empty()) {
+    llvm::Expected<Platform> loaded = Platform::load(platform);
+    if (!loaded) {
+      error() << llvm::toString(loaded.takeError());
+      return signalPassFailure();
+    }
+    target = std::move(*loaded);
+    fixedMs = predictFixedMs(*target, getOperation());
+    supernetMs = fixedMs;
+    for (const Decided &d : blocks) {
+      FailureOr<double> ms = blockLatency(d, {5, 6, false});
+      if (failed(ms))
+        return signalPassFailure();
+      supernetMs += *ms;
+    }
+  }
+  if (failed(decide(blocks)))
+    return signalPassFailure();
+  if (target)
+    for (Decided &d : blocks) {
+      FailureOr<double> ms = blockLatency(d, d.choice);
+      if (failed(ms))
+        return signalPassFailure();
+      d.latencyMs = *ms;
+    }
   if (failed(writeReports(blocks)))
     return signalPassFailure();
 
