@@ -263,6 +263,7 @@ def CodaGpuVerifyHost : Pass<"coda-gpu-verify-host", "mlir::func::FuncOp"> {
     would dereference a device pointer on the host: the pass fails, naming
     the op.
   }];
+}
 
 def CodaSupernetLatencyTable : Pass<"coda-supernet-latency-table", "mlir::ModuleOp"> {
   let summary = "Export the per-block latency table of a supernet for a platform";
