@@ -20,7 +20,7 @@ import torch
 from torch import nn
 
 from . import child
-from .space import CHOICES, TABLE_KEYS, kernel_expand
+from .space import TABLE_KEYS, kernel_expand
 
 NORMS = ("l2", "l2sq")
 
