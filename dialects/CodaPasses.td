@@ -265,28 +265,6 @@ def CodaGpuVerifyHost : Pass<"coda-gpu-verify-host", "mlir::func::FuncOp"> {
   }];
 }
 
-def CodaSupernetLatencyTable : Pass<"coda-supernet-latency-table", "mlir::ModuleOp"> {
-  let summary = "Export the per-block latency table of a supernet for a platform";
-  let description = [{
-    Writes, for every `coda.mbconv_superkernel` block, the platform's
-    predicted latency of the four non-skip choices, in the layout of the
-    published Pixel-1 table that the training reference reads
-    (`python/coda_tools/spnas/train.py --latency-table`): `{"platform": P,
-    "fixed_ms": F, "blocks": {"<block>": {"0": k3_e3, "1": k3_e6, "2":
-    k5_e3, "3": k5_e6}}}` in ms, blocks numbered as in the paper's space
-    (superkernel i is block i + 1). `fixed_ms` is the platform table's fixed
-    part, else the predicted latency of every other op. Training then
-    minimizes CE + lambda * ln(R) with the paper's differentiable R on this
-    table. The IR is left unchanged.
-  }];
-  let options = [
-    Option<"platform", "platform", "std::string", /*default=*/"\"\"",
-           "Platform (name in platforms/ or JSON path)">,
-    Option<"outputFile", "output", "std::string", /*default=*/"\"-\"",
-           "Where to write the JSON table ('-' for stdout)">,
-  ];
-}
-
 def CodaAssignPrecision : Pass<"coda-assign-precision", "mlir::ModuleOp"> {
   let summary = "Choose FLightNN power-of-two precision per filter (#coda.precision)";
   let description = [{

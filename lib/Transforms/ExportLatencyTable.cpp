@@ -3,6 +3,7 @@
 #include "coda/Analysis/Platform.h"
 #include "coda/Dialect/Coda.h"
 #include "coda/Transforms/Passes.h"
+#include "coda/Transforms/SupernetLatency.h"
 
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -76,11 +77,12 @@ struct ExportLatencyTablePass
                                {"stride", block.getStride()},
                                {"skippable", block.getSkippable()},
                                {"skip", 0.0}};
+      // Numbered as in the paper's space (superkernel i is block i + 1), so
+      // table entries that share a signature are told apart.
+      entry["block"] = index + 1;
       for (const auto &choice : kChoices) {
-        MBConvSignature sig{in[1],         out[1],
-                            in[2],         int64_t(block.getStride()),
-                            choice.kernel, choice.expand};
-        llvm::Expected<double> ms = loaded->predictBlockMs(sig);
+        llvm::Expected<double> ms = predictChoiceMs(
+            *loaded, block, index + 1, {choice.kernel, choice.expand, false});
         if (!ms) {
           block.emitOpError("platform '")
               << loaded->getName() << "' predicts no latency for choice "

@@ -10,8 +10,6 @@
 // RUN: not coda-opt %s --coda-collapse-supernet="mode=budget latency-budget-ms=10" -o /dev/null 2>&1 | FileCheck %s --check-prefix=PLATFORM
 // RUN: not coda-opt %s --coda-collapse-supernet="platform=nowhere" -o /dev/null 2>&1 | FileCheck %s --check-prefix=UNKNOWN
 // RUN: not coda-opt %s --coda-collapse-supernet="platform=pixel1-tflite" -o /dev/null 2>&1 | FileCheck %s --check-prefix=PRICE
-// RUN: not coda-opt %s --coda-supernet-latency-table -o /dev/null 2>&1 | FileCheck %s --check-prefix=TABLE
-// RUN: echo "func.func @f() { return }" | not coda-opt --coda-supernet-latency-table=platform=pixel1-tflite 2>&1 | FileCheck %s --check-prefix=EMPTY
 // MODE: error: coda-collapse-supernet: unknown mode 'fast' (expected thresholds, arch or budget)
 // NORM: error: coda-collapse-supernet: unknown norm 'l1' (expected op, l2 or l2sq)
 // NOARCH: error: coda-collapse-supernet: mode arch needs arch=<choices or JSON file>
@@ -24,8 +22,6 @@
 // UNKNOWN: error: coda-collapse-supernet: unknown platform 'nowhere'
 // The Pixel-1 table covers the paper's blocks only, and the platform has no layer models:
 // PRICE: error: 'coda.mbconv_superkernel' op platform 'pixel1-tflite' cannot price k5_e6: platform 'pixel1-tflite' has no model for layer kind 'pwconv'
-// TABLE: error: coda-supernet-latency-table: needs platform=<name or JSON file>
-// EMPTY: error: coda-supernet-latency-table: the module has no superkernel blocks (coda.mbconv_superkernel)
 
 func.func @block(%x: tensor<1x4x6x6xf32>) -> tensor<1x4x6x6xf32> {
   %we = coda.constant dense<0.25> : tensor<8x4x1x1xf32>

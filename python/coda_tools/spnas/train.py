@@ -6,8 +6,8 @@ Usage: train.py --out DIR [--epochs 15] [--width 0.25] [--resolution 32]
 
 Trains the supernet (weights and thresholds together) with
 CE + lam * ln(R), R the differentiable runtime from a per-block latency table
-(default: the published Pixel-1 table; a table exported for another platform
-by `coda-opt --coda-collapse-supernet` ... has the same keys), then writes
+(default: the published Pixel-1 table; or one exported for any platform by
+`coda-opt supernet.onnx --coda-export-latency-table=platform=P`), then writes
 
   DIR/supernet.onnx                         Coda's supernet format
   DIR/supernet/test_data_set_0/*.pb         one held-out digit, ORT/PyTorch output
@@ -71,9 +71,10 @@ def main():
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
     table = json.load(open(args.latency_table))
-    if "blocks" in table:  # {"fixed_ms": ..., "blocks": {...}}
-        args.fixed_ms = table.get("fixed_ms", args.fixed_ms)
-        table = table["blocks"]
+    if table.get("schema") == "coda.latency-table/1":  # coda-export-latency-table
+        args.fixed_ms = table["fixed_ms"]
+        table = {str(b["block"]): {key: b[c] for c, key in space.TABLE_KEYS.items()}
+                 for b in table["blocks"]}
     sp = space.make_space(args.width, args.resolution, 10)
     model = supernet.Supernet(sp)
     (xtr, ytr), (xte, yte) = digits(args.resolution, args.seed)
