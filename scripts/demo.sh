@@ -86,7 +86,7 @@ OMP_NUM_THREADS=1 build/bin/coda-run "$q.so" --bench=50 --warmup=10
 
 spnas=examples/spnas-digits
 echo "== Single-Path NAS: collapse the shipped supernet ($spnas, trained on digits)"
-build/bin/coda-opt "$spnas/supernet.onnx" --coda-collapse-supernet \
+build/bin/coda-opt "$spnas/supernet.onnx" --coda-collapse-supernet=platform=host-cpu \
   -canonicalize -o build/spnas_digits.mlir
 echo "== export the collapsed network to ONNX, compile it, check it against ONNX Runtime on the supernet"
 build/bin/coda-translate --export-onnx build/spnas_digits.mlir -o build/spnas_digits.onnx
