@@ -14,7 +14,8 @@ For every model BUILD/models/NAME.onnx (made by scripts/test.sh):
 2. `coda-compile` builds the fp32 model and the quantized one;
 3. on one thread (OMP_NUM_THREADS=1), alternately, `coda-run --bench` times
    both libraries and ONNX Runtime (all optimisations, 1 thread) times the
-   fp32 model and the QDQ model, on BUILD/models/NAME/test_data_set_0/input_0.pb.
+   fp32 model and the QDQ model, on BUILD/models/NAME/test_data_set_0/input_0.pb;
+4. compares the quantized outputs of Coda and ONNX Runtime.
 
 Prints a Markdown table of medians (ms) with the ratios int/fp32 for each
 runtime.
@@ -52,12 +53,16 @@ def coda_median(tools, lib, inp, runs, warmup, env):
     return float(re.search(r"median_ms=([0-9.]+)", out).group(1))
 
 
-def ort_median(path, feed, runs, warmup):
+def ort_session(path):
     opts = ort.SessionOptions()
     opts.intra_op_num_threads = 1
     opts.inter_op_num_threads = 1
     opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-    s = ort.InferenceSession(path, opts, providers=["CPUExecutionProvider"])
+    return ort.InferenceSession(path, opts, providers=["CPUExecutionProvider"])
+
+
+def ort_median(path, feed, runs, warmup):
+    s = ort_session(path)
     for _ in range(warmup):
         s.run(None, feed)
     times = []
@@ -106,16 +111,23 @@ def main():
                 o_fp = ort_median(model, feed, args.runs, args.warmup)
                 c_q = coda_median(tools, q_lib, inp, args.runs, args.warmup, env)
                 o_q = ort_median(q_onnx, feed, args.runs, args.warmup)
+                # The QDQ export computes what the integer code computes.
+                out = os.path.join(tmp, name + ".out")
+                run([os.path.join(tools, "coda-run"), q_lib, f"--input={inp}",
+                     f"--output-dir={out}"], env)
+                y_coda = np.load(os.path.join(out, "output_0.npy"))
+                y_ort = ort_session(q_onnx).run(None, feed)[0]
                 rows.append([name, f"{c_fp:.2f}", f"{c_q:.2f}", f"{c_q / c_fp:.2f}",
                              f"{o_fp:.2f}", f"{o_q:.2f}", f"{o_q / o_fp:.2f}",
-                             f"{c_q / o_q:.2f}", f"{quantize_s:.1f}"])
+                             f"{c_q / o_q:.2f}", f"{np.abs(y_coda - y_ort).max():.2g}",
+                             f"{quantize_s:.1f}"])
             except Exception as e:  # report and continue
                 print(f"{name}: {e}", file=sys.stderr)
-                rows.append([name] + ["fail"] * 8)
+                rows.append([name] + ["fail"] * 9)
                 failed = True
     header = ["model", "Coda fp32", "Coda k=2 int8", "int/fp32",
               "ORT fp32", "ORT QDQ int8", "int/fp32 ", "Coda int / ORT QDQ",
-              "quantize s"]
+              "max abs(Coda int - ORT QDQ)", "quantize s"]
     text = "\n".join([
         f"FLightNN integer code vs fp32, batch 1, one thread, median ms of {args.runs} runs; "
         f"{platform.processor() or platform.machine()}, {datetime.date.today()}, "
@@ -124,9 +136,9 @@ def main():
         markdown_table(header, rows),
         "",
         "Quantized: every conv/gemm with k=2 power-of-two terms per weight (int8 codes), "
-        "8-bit activations (default calibration); ORT runs the exported QDQ model "
-        "(bit-identical outputs). `quantize s` is coda-assign-precision including "
-        "calibration on the host evaluator.",
+        "8-bit activations (default calibration); ORT runs the exported QDQ model; "
+        "the outputs column compares the two on the benchmark input. `quantize s` is "
+        "coda-assign-precision including calibration on the host evaluator.",
     ])
     print(text)
     if args.out:

@@ -40,13 +40,13 @@ namespace {
 
 /// A convolution or dense layer whose weights can become powers of two.
 struct Layer {
-  Operation *op;
+  Operation *op = nullptr;
   std::string name;
   ConstantOp weight;
-  /// weights[o] holds filter o's weights in the order of the weight tensor.
+  /// filters[o] holds filter o's weights in the order of the weight tensor.
   SmallVector<SmallVector<float>> filters;
   /// Filter o's element i sits at flat index o * filterStride + i * elemStride.
-  int64_t filterStride, elemStride;
+  int64_t filterStride = 0, elemStride = 1;
   PowerOfTwoFormat format;
   /// Squared error of each filter with 1 and 2 terms.
   SmallVector<double> error1, error2;
@@ -108,17 +108,12 @@ std::optional<Layer> matchLayer(Operation *op) {
       getFloatValues(constant.getValue());
   if (!values)
     return std::nullopt;
-  Layer layer{op,
-              locationName(op->getLoc()),
-              constant,
-              {},
-              filterStride,
-              elemStride,
-              {},
-              {},
-              {},
-              0,
-              {}};
+  Layer layer;
+  layer.op = op;
+  layer.name = locationName(op->getLoc());
+  layer.weight = constant;
+  layer.filterStride = filterStride;
+  layer.elemStride = elemStride;
   int64_t numFilters = *getNumFilters(op);
   int64_t perFilter = values->size() / numFilters;
   for (int64_t o = 0; o < numFilters; ++o) {
