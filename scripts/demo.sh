@@ -61,6 +61,26 @@ errors = sorted(l["weight_rel_error"] for l in layers)
 print(f"{len(layers)} conv/gemm layers on int8 codes; relative weight error "
       f"median {errors[len(errors) // 2]:.3f}, max {errors[-1]:.3f}")
 PY
+echo "predicted on host-cpu, per layer kind, fp32 -> k=2 (energy: Horowitz 45 nm estimate):"
+build/bin/coda-opt "$model" -canonicalize --coda-predict-cost=platform=host-cpu \
+  --coda-cost-report="format=json output=build/mobilenet_v2.cost.json" -o /dev/null
+build/bin/coda-opt "$q.mlir" -canonicalize --coda-predict-cost=platform=host-cpu \
+  --coda-cost-report="format=json output=$q.cost.json" -o /dev/null
+/usr/bin/python3 - build/mobilenet_v2.cost.json "$q.cost.json" <<'PY'
+import collections, json, sys
+reports = [json.load(open(path)) for path in sys.argv[1:]]
+kinds = collections.OrderedDict()
+for i, report in enumerate(reports):
+    for layer in report["layers"]:
+        k = kinds.setdefault(layer["kind"], [[0, 0], [0, 0]])
+        k[i][0] += layer["latency_ms"]
+        k[i][1] += layer["energy_mj"]
+rows = list(kinds.items()) + [("total", [[r["latency_ms"], r["energy_mj"]] for r in reports])]
+for kind, (a, b) in rows:
+    if a[1] > 1e-3:
+        print(f"  {kind:8s} latency {a[0]:6.2f} -> {b[0]:6.2f} ms   "
+              f"energy {a[1]:7.3f} -> {b[1]:7.3f} mJ ({a[1] / b[1]:.1f}x less)")
+PY
 build/bin/coda-compile "$q.mlir" -o "$q.so"
 build/bin/coda-run "$q.so" --input=build/models/mobilenet_v2/test_data_set_0/input_0.pb \
   --output-dir="$q.out" > /dev/null

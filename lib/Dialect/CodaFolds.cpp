@@ -181,6 +181,9 @@ struct FoldBatchNormIntoConv : OpRewritePattern<BatchNormOp> {
     auto conv = bn.getInput().getDefiningOp<Conv2DOp>();
     if (!conv || !conv->hasOneUse())
       return rewriter.notifyMatchFailure(bn, "input is not a single-use conv");
+    // Folding would move a quantized layer's weights off their grid.
+    if (conv->hasAttr(PrecisionAttr::kAttrName))
+      return rewriter.notifyMatchFailure(bn, "the conv is quantized");
     auto constantValues = [](Value v) -> std::optional<SmallVector<float>> {
       Attribute attr;
       if (!v || !matchPattern(v, m_Constant(&attr)))

@@ -22,6 +22,24 @@ func.func @fold_batch_norm_into_conv(%x: tensor<1x1x3x3xf32>) -> tensor<1x2x3x3x
 
 // -----
 
+// A quantized conv keeps its batch norm: folding would move its weights off
+// the power-of-two grid its #coda.precision promises.
+// CHECK-LABEL: func @keep_batch_norm_after_quantized_conv
+// CHECK: coda.conv2d {{.*}}coda.precision
+// CHECK: coda.batch_norm
+func.func @keep_batch_norm_after_quantized_conv(%x: tensor<1x1x3x3xf32>) -> tensor<1x2x3x3xf32> {
+  %w = coda.constant dense<[[[[1.0]]], [[[2.0]]]]> : tensor<2x1x1x1xf32>
+  %0 = coda.conv2d %x, %w {coda.precision = #coda.precision<terms = [1, 1], top = 1, exponent_bits = 3, activation_bits = 8, input_frac = 5, output_frac = 4>} : (tensor<1x1x3x3xf32>, tensor<2x1x1x1xf32>) -> tensor<1x2x3x3xf32>
+  %gamma = coda.constant dense<[4.0, 1.0]> : tensor<2xf32>
+  %beta = coda.constant dense<[1.0, 0.0]> : tensor<2xf32>
+  %mean = coda.constant dense<[0.0, 0.0]> : tensor<2xf32>
+  %var = coda.constant dense<[3.0, 3.0]> : tensor<2xf32>
+  %1 = coda.batch_norm %0, %gamma, %beta, %mean, %var {epsilon = 1.0 : f32} : tensor<1x2x3x3xf32>, tensor<2xf32>
+  return %1 : tensor<1x2x3x3xf32>
+}
+
+// -----
+
 // CHECK-LABEL: func @keep_batch_norm_with_runtime_params
 func.func @keep_batch_norm_with_runtime_params(%x: tensor<1x2x3x3xf32>, %p: tensor<2xf32>) -> tensor<1x2x3x3xf32> {
   // CHECK: coda.batch_norm
