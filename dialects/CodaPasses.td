@@ -161,7 +161,8 @@ def CodaPredictCost : Pass<"coda-predict-cost", "mlir::ModuleOp"> {
     `coda.cost = #coda.cost<...>` on it: latency from the platform's model for
     that kind, power and energy from its power model or, where it has none,
     from the analytical energy model (marked `estimated`). The module gets
-    the network totals: latency = Σ latency, energy = Σ latency·power,
+    the network totals: latency = Σ latency, energy = Σ energy (= Σ
+    latency·power, and an op predicted at 0 ms keeps its analytical energy),
     power = energy / latency. An op whose kind the platform does not model is
     an error naming the op (a warning with `allow-uncovered`, and the op is
     then left out of the totals); nothing is guessed.

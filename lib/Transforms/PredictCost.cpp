@@ -58,7 +58,7 @@ struct PredictCostPass : coda::impl::CodaPredictCostBase<PredictCostPass> {
                                 cost->powerModel, cost->energyModel,
                                 cost->estimated));
       latency += cost->latencyMs;
-      energy += cost->latencyMs * cost->powerW;
+      energy += cost->energyMJ;
       estimated |= cost->estimated;
     });
     if (failed)
