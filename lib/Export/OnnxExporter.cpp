@@ -10,6 +10,7 @@
 
 #include "OnnxOpExporters.h"
 
+#include "coda/Analysis/OpNames.h"
 #include "coda/Dialect/Coda.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -34,18 +35,8 @@ std::string OnnxGraphWriter::fresh(StringRef hint) {
   return name;
 }
 
-static std::string hintOf(Location loc) {
-  if (auto named = dyn_cast<NameLoc>(loc))
-    return named.getName().str();
-  if (auto fused = dyn_cast<FusedLoc>(loc))
-    for (Location inner : fused.getLocations())
-      if (auto named = dyn_cast<NameLoc>(inner))
-        return named.getName().str();
-  return "";
-}
-
 std::string OnnxGraphWriter::define(Value result) {
-  std::string name = fresh(hintOf(result.getLoc()));
+  std::string name = fresh(getLocationName(result.getLoc()));
   names[result] = name;
   return name;
 }
@@ -62,7 +53,7 @@ FailureOr<std::string> OnnxGraphWriter::nameOf(Value value) {
     return emitError(value.getLoc())
            << "onnx export: only f32 constants can be exported";
   auto type = cast<RankedTensorType>(value.getType());
-  std::string hint = hintOf(value.getLoc());
+  std::string hint = getLocationName(value.getLoc());
   if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr))
     hint = resource.getRawHandle().getKey().str();
   std::string name =
@@ -76,7 +67,8 @@ onnx::NodeProto &OnnxGraphWriter::addNode(Operation *op, StringRef opType,
                                           ArrayRef<std::string> outputs) {
   onnx::NodeProto &node = *graph.add_node();
   node.set_op_type(opType.str());
-  node.set_name(fresh("node." + hintOf(op->getLoc()) + "." + opType.str()));
+  node.set_name(
+      fresh("node." + getLocationName(op->getLoc()) + "." + opType.str()));
   for (const std::string &in : inputs)
     node.add_input(in);
   for (const std::string &out : outputs)

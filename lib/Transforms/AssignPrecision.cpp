@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "coda/Analysis/OpNames.h"
 #include "coda/Analysis/Platform.h"
 #include "coda/Analysis/PowerOfTwo.h"
 #include "coda/Analysis/PrecisionBudget.h"
@@ -54,16 +55,6 @@ struct Layer {
   SmallVector<int32_t> terms;
 };
 
-std::string locationName(Location loc) {
-  if (auto named = dyn_cast<NameLoc>(loc))
-    return named.getName().str();
-  if (auto fused = dyn_cast<FusedLoc>(loc))
-    for (Location inner : fused.getLocations())
-      if (auto named = dyn_cast<NameLoc>(inner))
-        return named.getName().str();
-  return "";
-}
-
 bool isConstantOrAbsent(Value v) { return !v || matchPattern(v, m_Constant()); }
 
 /// The layer for `op` if it is a convolution or gemm with constant f32
@@ -110,7 +101,7 @@ std::optional<Layer> matchLayer(Operation *op) {
     return std::nullopt;
   Layer layer;
   layer.op = op;
-  layer.name = locationName(op->getLoc());
+  layer.name = getLocationName(op->getLoc());
   layer.weight = constant;
   layer.filterStride = filterStride;
   layer.elemStride = elemStride;
