@@ -20,12 +20,11 @@ struct LowerToLinalgPass
     : coda::impl::CodaLowerToLinalgBase<LowerToLinalgPass> {
   void runOnOperation() override {
     // A supernet block has no lowering of its own: its choice is made first.
-    WalkResult supernet =
-        getOperation().walk([](coda::MBConvSuperkernelOp op) {
-          op.emitOpError("has no lowering: collapse the supernet first "
-                         "(coda-opt --coda-collapse-supernet)");
-          return WalkResult::interrupt();
-        });
+    WalkResult supernet = getOperation().walk([](coda::MBConvSuperkernelOp op) {
+      op.emitOpError("has no lowering: collapse the supernet first "
+                     "(coda-opt --coda-collapse-supernet)");
+      return WalkResult::interrupt();
+    });
     if (supernet.wasInterrupted())
       return signalPassFailure();
     MLIRContext *context = &getContext();

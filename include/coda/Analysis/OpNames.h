@@ -1,4 +1,4 @@
-//===- OpNames.h - How reports name ops and shapes ---------------*- C++ -*-===//
+//===- OpNames.h - How reports name ops and shapes -------------*- C++ -*-===//
 
 #ifndef CODA_ANALYSIS_OPNAMES_H
 #define CODA_ANALYSIS_OPNAMES_H
