@@ -147,6 +147,15 @@ std::string layerName(Operation *op) {
   return name.empty() ? op->getName().stripDialect().str() : name;
 }
 
+/// The ops of a fused group as the CSV names them, e.g. "conv2d+relu".
+std::string groupNames(ArrayRef<Operation *> group) {
+  return llvm::join(llvm::map_range(group,
+                                    [](Operation *o) {
+                                      return o->getName().stripDialect().str();
+                                    }),
+                    "+");
+}
+
 /// A module whose @main runs `group` alone: external operands become
 /// arguments, constants are copied, the last op's result is returned.
 OwningOpRef<ModuleOp> extractLayer(ArrayRef<Operation *> group) {
@@ -274,12 +283,7 @@ struct Profiler {
       SmallVector<Operation *> group = getFusedGroup(op);
       if (group.empty())
         return;
-      std::string names =
-          llvm::join(llvm::map_range(group,
-                                     [](Operation *o) {
-                                       return o->getName().stripDialect().str();
-                                     }),
-                     "+");
+      std::string names = groupNames(group);
       std::string key = keyOf(*s, names);
       if (done.contains(key) || !seen.insert(key).second)
         return;
@@ -548,12 +552,7 @@ int ingestLaunchProfile(ModuleOp module, StringRef model,
       }
     if (!total.count)
       return;
-    std::string names =
-        llvm::join(llvm::map_range(group,
-                                   [](Operation *o) {
-                                     return o->getName().stripDialect().str();
-                                   }),
-                   "+");
+    std::string names = groupNames(group);
     // The launches' medians summed (min_ms: the same; runs: profiled runs).
     std::string row = rowOf(model, layerName(op), *s, names, total.ms, total.ms,
                             runs, "coda-cuda");
