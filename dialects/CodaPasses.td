@@ -47,6 +47,40 @@ def CodaFuseElementwise : Pass<"coda-fuse-elementwise", "mlir::func::FuncOp"> {
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
+def CodaPropagateLayout : Pass<"coda-propagate-layout", "mlir::func::FuncOp"> {
+  let summary = "Move linalg.transpose ops across layout-agnostic ops until they cancel";
+  let description = [{
+    The CPU lowering runs convolutions and pooling channels-last: each one
+    reads `linalg.transpose(x)` into NHWC and writes a transpose back to
+    NCHW, and its weights are transposes of constants. This pass makes one
+    layout run through the graph:
+
+    - transpose(transpose(x, p), q) becomes one transpose, or `x` when the
+      permutations compose to the identity (upstream canonicalization);
+    - a transpose of an `arith.constant` (inline dense or `dense_resource`,
+      any integer or float type of whole bytes) folds into a new constant;
+      a transpose of `tensor.empty` or `linalg.fill` into the same op of the
+      transposed shape;
+    - an elementwise `linalg.generic` (all loops parallel, no
+      `linalg.index`, projected-permutation input maps, identity output
+      maps whose values are not read) whose inputs include transposes by a
+      permutation p is rewritten to iterate in their layout: it reads their
+      sources, its other inputs (per-channel constants, scalars) get their
+      maps composed with p, and one transpose by p follows it. Conversely a
+      transpose that is the only user of such a generic is absorbed into
+      it. Either happens only if no input would then be read out of memory
+      order (a full-size input in the other layout), so no transpose is
+      added on an input.
+
+    The transposes left between layers then cancel with the next layer's.
+    Generics with reductions, index ops or other maps are left alone.
+  }];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect",
+    "mlir::tensor::TensorDialect",
+  ];
+}
+
 def CodaCpuVectorize : Pass<"coda-cpu-vectorize", "mlir::func::FuncOp"> {
   let summary = "Register-tile and vectorize matrix-product-like linalg ops";
   let description = [{

@@ -1,0 +1,331 @@
+//===- PropagateLayout.cpp - Move transposes out of the way of layouts ----===//
+//
+// The lowering wraps every convolution and pooling in a transpose into
+// channels-last and one back. This pass moves those transposes across the
+// ops between layers that do not care about the layout (elementwise
+// generics, concatenation, slicing) until the transpose back of one layer
+// meets the transpose into the next, where the two cancel. Transposes of
+// constants (weights) fold at compile time.
+//
+//===----------------------------------------------------------------------===//
+
+#include "coda/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/IndexingUtils.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+#include <cstring>
+
+namespace coda {
+#define GEN_PASS_DEF_CODAPROPAGATELAYOUT
+#include "coda/Dialect/CodaPasses.h.inc"
+} // namespace coda
+
+using namespace mlir;
+
+namespace {
+
+/// `value` as the result of a linalg.transpose on tensors, or null.
+linalg::TransposeOp getTranspose(Value value) {
+  auto transpose = value.getDefiningOp<linalg::TransposeOp>();
+  if (!transpose || !transpose.hasPureTensorSemantics())
+    return nullptr;
+  return transpose;
+}
+
+/// `value` transposed by `permutation` into a new tensor.
+Value createTranspose(OpBuilder &b, Location loc, Value value,
+                      ArrayRef<int64_t> permutation) {
+  SmallVector<OpFoldResult> sizes =
+      applyPermutation(tensor::getMixedSizes(b, loc, value), permutation);
+  Value init = tensor::EmptyOp::create(
+      b, loc, sizes, cast<ShapedType>(value.getType()).getElementType());
+  return linalg::TransposeOp::create(b, loc, value, init, permutation)
+      ->getResult(0);
+}
+
+//===----------------------------------------------------------------------===//
+// Constant folding
+//===----------------------------------------------------------------------===//
+
+/// Copies the row-major `input` of shape `inputShape` into `output` transposed
+/// by `permutation` (output dim i is input dim permutation[i]).
+void transposeBytes(ArrayRef<char> input, MutableArrayRef<char> output,
+                    ArrayRef<int64_t> inputShape, ArrayRef<int64_t> permutation,
+                    size_t elementBytes) {
+  SmallVector<int64_t> shape = applyPermutation(inputShape, permutation);
+  // The input stride of each output dim.
+  SmallVector<int64_t> strides =
+      applyPermutation(computeStrides(inputShape), permutation);
+  int64_t rank = shape.size();
+  SmallVector<int64_t> index(rank, 0);
+  int64_t offset = 0;
+  for (char *out = output.begin(); out != output.end(); out += elementBytes) {
+    std::memcpy(out, input.data() + offset * elementBytes, elementBytes);
+    for (int64_t d = rank - 1; d >= 0; --d) {
+      offset += strides[d];
+      if (++index[d] < shape[d])
+        break;
+      offset -= strides[d] * shape[d];
+      index[d] = 0;
+    }
+  }
+}
+
+/// transpose(arith.constant) -> arith.constant, on the raw bytes of the
+/// constant: inline dense constants stay dense (splats stay splats), resource
+/// blobs (weights) become new resource blobs.
+struct FoldConstantTranspose : OpRewritePattern<linalg::TransposeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(linalg::TransposeOp op,
+                                PatternRewriter &rewriter) const override {
+    ElementsAttr value;
+    if (!op.hasPureTensorSemantics() ||
+        !matchPattern(op.getInput(), m_Constant(&value)))
+      return failure();
+    auto inputType = cast<RankedTensorType>(op.getInput().getType());
+    auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
+    if (!inputType.hasStaticShape())
+      return failure();
+    Type elementType = inputType.getElementType();
+    if (!elementType.isIntOrFloat() ||
+        elementType.getIntOrFloatBitWidth() % 8 != 0)
+      return rewriter.notifyMatchFailure(op, "elements are not whole bytes");
+    size_t elementBytes = elementType.getIntOrFloatBitWidth() / 8;
+    size_t totalBytes = inputType.getNumElements() * elementBytes;
+
+    if (auto dense = dyn_cast<DenseIntOrFPElementsAttr>(value)) {
+      if (dense.isSplat()) {
+        rewriter.replaceOpWithNewOp<arith::ConstantOp>(
+            op, dense.resizeSplat(resultType));
+        return success();
+      }
+      SmallVector<char> bytes(totalBytes);
+      transposeBytes(dense.getRawData(), bytes, inputType.getShape(),
+                     op.getPermutation(), elementBytes);
+      rewriter.replaceOpWithNewOp<arith::ConstantOp>(
+          op, DenseElementsAttr::getFromRawBuffer(resultType, bytes));
+      return success();
+    }
+
+    auto resource = dyn_cast<DenseResourceElementsAttr>(value);
+    if (!resource)
+      return failure();
+    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+    if (!blob || blob->getData().size() != totalBytes)
+      return rewriter.notifyMatchFailure(op, "resource has no matching data");
+    AsmResourceBlob transposed = HeapAsmResourceBlob::allocate(
+        totalBytes, std::max<size_t>(blob->getDataAlignment(), elementBytes));
+    transposeBytes(blob->getData(), transposed.getMutableData(),
+                   inputType.getShape(), op.getPermutation(), elementBytes);
+    std::string name = (resource.getRawHandle().getKey() + "_transposed").str();
+    rewriter.replaceOpWithNewOp<arith::ConstantOp>(
+        op, DenseResourceElementsAttr::get(resultType, name,
+                                           std::move(transposed)));
+    return success();
+  }
+};
+
+/// transpose(tensor.empty) -> tensor.empty; transpose(linalg.fill) ->
+/// linalg.fill of the transpose's init.
+struct FoldUndefinedOrFilledTranspose : OpRewritePattern<linalg::TransposeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(linalg::TransposeOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!op.hasPureTensorSemantics())
+      return failure();
+    Value input = op.getInput();
+    if (input.getDefiningOp<tensor::EmptyOp>()) {
+      rewriter.replaceOpWithNewOp<tensor::EmptyOp>(
+          op, tensor::getMixedSizes(rewriter, op.getLoc(), op.getInit()),
+          getElementTypeOrSelf(input.getType()));
+      return success();
+    }
+    auto fill = input.getDefiningOp<linalg::FillOp>();
+    if (!fill || !fill.hasPureTensorSemantics())
+      return failure();
+    rewriter.replaceOpWithNewOp<linalg::FillOp>(op, fill.getInputs(),
+                                                ValueRange{op.getInit()});
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Elementwise generics
+//===----------------------------------------------------------------------===//
+
+/// Whether `generic` can iterate in any order of its loops: all loops
+/// parallel, no linalg.index, inputs read through projected permutations
+/// (broadcasts allowed), outputs written through identities and not read.
+bool isElementwise(linalg::GenericOp generic) {
+  if (!generic.hasPureTensorSemantics() || generic.hasIndexSemantics() ||
+      generic.getNumParallelLoops() != generic.getNumLoops() ||
+      generic.getNumLoops() == 0)
+    return false;
+  for (OpOperand *input : generic.getDpsInputOperands())
+    if (!generic.getMatchingIndexingMap(input).isProjectedPermutation(
+            /*allowZeroInResults=*/true))
+      return false;
+  for (OpOperand &init : generic.getDpsInitsMutable())
+    if (!generic.getMatchingIndexingMap(&init).isIdentity() ||
+        generic.payloadUsesValueFromOperand(&init))
+      return false;
+  return true;
+}
+
+/// Whether reading an operand of `type` through `map` visits its non-unit
+/// dims in memory order (a contiguous or broadcast read, not a strided one).
+bool readsInOrder(AffineMap map, Type type) {
+  auto shaped = dyn_cast<ShapedType>(type);
+  if (!shaped)
+    return true;
+  int64_t previous = -1;
+  for (auto [expr, size] : llvm::zip(map.getResults(), shaped.getShape())) {
+    auto dim = dyn_cast<AffineDimExpr>(expr);
+    if (!dim || size == 1)
+      continue;
+    if (static_cast<int64_t>(dim.getPosition()) <= previous)
+      return false;
+    previous = dim.getPosition();
+  }
+  return true;
+}
+
+/// Rewrites elementwise `generic` to iterate over the space whose transpose by
+/// `permutation` is its current space (old loop i becomes new loop
+/// permutation[i]) and returns the new generic. Inputs that are transposes by
+/// `permutation` are read from their sources; the other inputs get their maps
+/// composed with the permutation, which fails (leaving the IR unchanged) when
+/// that would read one of them out of memory order: then the layout change
+/// would cost a transpose of that input.
+FailureOr<linalg::GenericOp> permuteLoops(RewriterBase &rewriter,
+                                          linalg::GenericOp generic,
+                                          ArrayRef<int64_t> permutation) {
+  MLIRContext *ctx = generic.getContext();
+  AffineMap oldLoops = AffineMap::getPermutationMap(permutation, ctx);
+  SmallVector<Value> inputs;
+  SmallVector<AffineMap> maps;
+  for (OpOperand *operand : generic.getDpsInputOperands()) {
+    AffineMap map = generic.getMatchingIndexingMap(operand);
+    linalg::TransposeOp transpose = getTranspose(operand->get());
+    if (transpose && map.isIdentity() &&
+        transpose.getPermutation() == permutation) {
+      inputs.push_back(transpose.getInput());
+      maps.push_back(map);
+      continue;
+    }
+    AffineMap composed = map.compose(oldLoops);
+    if (!readsInOrder(composed, operand->get().getType()))
+      return failure();
+    inputs.push_back(operand->get());
+    maps.push_back(composed);
+  }
+
+  Location loc = generic.getLoc();
+  SmallVector<int64_t> inverse = invertPermutationVector(permutation);
+  SmallVector<Value> inits;
+  for (Value init : generic.getDpsInits()) {
+    SmallVector<OpFoldResult> sizes =
+        applyPermutation(tensor::getMixedSizes(rewriter, loc, init), inverse);
+    inits.push_back(tensor::EmptyOp::create(rewriter, loc, sizes,
+                                            getElementTypeOrSelf(init)));
+    maps.push_back(rewriter.getMultiDimIdentityMap(permutation.size()));
+  }
+  auto permuted = linalg::GenericOp::create(
+      rewriter, loc, ValueRange(inits).getTypes(), inputs, inits, maps,
+      generic.getIteratorTypesArray(), /*doc=*/"", /*libraryCall=*/"");
+  permuted->setDiscardableAttrs(generic->getDiscardableAttrDictionary());
+  rewriter.inlineRegionBefore(generic.getRegion(), permuted.getRegion(),
+                              permuted.getRegion().begin());
+  return permuted;
+}
+
+/// generic(transpose(x, p), ...) -> transpose(generic'(x, ...), p): the
+/// generic runs in the layout of its transposed inputs.
+struct SinkTransposeThroughGeneric : OpRewritePattern<linalg::GenericOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(linalg::GenericOp generic,
+                                PatternRewriter &rewriter) const override {
+    if (!isElementwise(generic))
+      return failure();
+    // The permutation of the first transposed input read elementwise.
+    std::optional<SmallVector<int64_t>> permutation;
+    for (OpOperand *operand : generic.getDpsInputOperands()) {
+      linalg::TransposeOp transpose = getTranspose(operand->get());
+      if (transpose && generic.getMatchingIndexingMap(operand).isIdentity()) {
+        permutation = llvm::to_vector(transpose.getPermutation());
+        break;
+      }
+    }
+    if (!permutation)
+      return failure();
+    FailureOr<linalg::GenericOp> permuted =
+        permuteLoops(rewriter, generic, *permutation);
+    if (failed(permuted))
+      return rewriter.notifyMatchFailure(
+          generic, "an input would be read out of memory order");
+    SmallVector<Value> results;
+    for (Value result : permuted->getResults())
+      results.push_back(
+          createTranspose(rewriter, generic.getLoc(), result, *permutation));
+    rewriter.replaceOp(generic, results);
+    return success();
+  }
+};
+
+/// transpose(generic(...), p) -> generic'(...) when the transpose is the
+/// generic's only user: the generic is computed in the transposed layout
+/// directly (a bias broadcast, an activation whose inputs are transposes
+/// by the inverse of p).
+struct HoistTransposeAboveGeneric : OpRewritePattern<linalg::TransposeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(linalg::TransposeOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!op.hasPureTensorSemantics())
+      return failure();
+    auto generic = op.getInput().getDefiningOp<linalg::GenericOp>();
+    if (!generic || generic->getNumResults() != 1 ||
+        !generic->getResult(0).hasOneUse() || !isElementwise(generic))
+      return failure();
+    OpBuilder::InsertionGuard guard(rewriter);
+    rewriter.setInsertionPoint(generic);
+    FailureOr<linalg::GenericOp> permuted = permuteLoops(
+        rewriter, generic, invertPermutationVector(op.getPermutation()));
+    if (failed(permuted))
+      return rewriter.notifyMatchFailure(
+          op, "an input would be read out of memory order");
+    rewriter.replaceOp(op, permuted->getResults());
+    rewriter.eraseOp(generic);
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Pass
+//===----------------------------------------------------------------------===//
+
+struct PropagateLayoutPass
+    : coda::impl::CodaPropagateLayoutBase<PropagateLayoutPass> {
+  void runOnOperation() override {
+    MLIRContext *ctx = &getContext();
+    RewritePatternSet patterns(ctx);
+    // Upstream folds transpose(transpose) into one transpose (or none).
+    linalg::TransposeOp::getCanonicalizationPatterns(patterns, ctx);
+    patterns.add<FoldConstantTranspose, FoldUndefinedOrFilledTranspose,
+                 SinkTransposeThroughGeneric, HoistTransposeAboveGeneric>(ctx);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace
