@@ -42,7 +42,9 @@ def CodaFuseElementwise : Pass<"coda-fuse-elementwise", "mlir::func::FuncOp"> {
     linalg's elementwise fusion also fuses a producer into a consumer with
     reduction loops (a convolution), which recomputes the producer once per
     reduction step: the activation of the previous layer would run once per
-    filter. This pass fuses only into consumers whose loops are all parallel.
+    filter. This pass fuses only into consumers whose loops are all parallel,
+    and only producers whose result the consumer alone uses (linalg keeps a
+    producer with other users and the fused op recomputes it).
   }];
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
@@ -90,7 +92,11 @@ def CodaCpuVectorize : Pass<"coda-cpu-vectorize", "mlir::func::FuncOp"> {
     `rows x columns` blocks and emits each block as `rows` vector
     accumulators carried through the reduction loops, so they stay in
     registers: every step is one broadcast of a weight per row and `rows`
-    FMAs per vector of columns. Integer products (quantized layers:
+    FMAs per vector of columns. The all-parallel elementwise ops that follow
+    (each the only user of its predecessor: an activation, a residual add)
+    run on the accumulators before the store; the other tensors they read
+    with identity or broadcast maps are read in the tile, at its indices.
+    Integer products (quantized layers:
     sign-extended operands, integer multiply-add) get the same tiles with
     integer multiplies and adds.
   }];

@@ -159,69 +159,261 @@ SmallVector<Value> tileIndices(OpBuilder &b, Location loc, AffineMap map,
   return indices;
 }
 
-/// An elementwise op applied to the product's result alone (an activation:
-/// ReLU, clip, ...) that can run on the accumulators before they are stored,
-/// saving a pass over the output. Returns null if `op`'s result has another
-/// use or its user is not such an op.
-linalg::GenericOp findEpilogue(linalg::GenericOp op) {
-  Value result = op->getResult(0);
-  // An elementwise epilogue does not care about a reshape in between (1x1
-  // convolutions compute on flattened images).
-  if (result.hasOneUse() && isa<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(
-                                *result.getUsers().begin()))
-    result = result.getUsers().begin()->getResult(0);
-  if (!result.hasOneUse())
-    return nullptr;
-  auto user = dyn_cast<linalg::GenericOp>(*result.getUsers().begin());
-  if (!user || user.getNumDpsInputs() != 1 || user.getNumDpsInits() != 1 ||
-      user.getNumReductionLoops() != 0 ||
-      user->getResult(0).getType() != result.getType() ||
-      !llvm::all_of(user.getIndexingMapsArray(),
-                    [](AffineMap map) { return map.isIdentity(); }))
-    return nullptr;
-  Block *body = user.getBody();
-  if (!body->getArgument(1).use_empty())
-    return nullptr;
+/// An input of an epilogue op besides the product's result: a residual read
+/// at the tile's indices (identity map) or a constant broadcast along some of
+/// them (per channel, scalar).
+struct EpilogueInput {
+  unsigned argument; // the block argument of the epilogue op's body it feeds
+  // What the tiles read: the input, reshaped like the product's result if it
+  // was (set when the tiles are emitted: earlier tiles replace the values
+  // the epilogue reads).
+  Value source;
+  AffineMap map; // from the product's loop dims to `source`'s indices
+  // The reassociation of the reshape between the product and the epilogue
+  // that `source` must undo, if any (identity-read inputs only).
+  SmallVector<ReassociationIndices> reassociation;
+};
+
+/// An elementwise op of an epilogue.
+struct EpilogueOp {
+  linalg::GenericOp op;
+  unsigned chained; // the input the product's result (or the previous op) is
+  SmallVector<EpilogueInput> inputs; // the others
+};
+
+/// A chain of elementwise ops applied to a product's result (an activation,
+/// a residual add) that run on the accumulators before they are stored,
+/// saving a pass over the output per op.
+struct Epilogue {
+  // A reshape between the product and ops.front(), if any: whether it
+  // expands or collapses the product's result, and how.
+  Operation *reshape = nullptr;
+  bool expands = false;
+  SmallVector<ReassociationIndices> reassociation;
+  SmallVector<EpilogueOp> ops;
+};
+
+/// Whether a body is scalar elementwise arithmetic a vector can run.
+bool isElementwiseBody(Block *body) {
   for (Operation &inner : body->without_terminator())
     if (inner.getNumResults() != 1 || inner.getNumRegions() != 0 ||
         !(inner.hasTrait<OpTrait::Elementwise>() ||
           isa<arith::ConstantOp>(inner)) ||
-        !inner.getResult(0).getType().isF32())
-      return nullptr;
-  return user;
+        !inner.getResult(0).getType().isIntOrFloat())
+      return false;
+  return true;
 }
 
-/// Applies the epilogue's scalar body to a vector of accumulators.
-Value applyEpilogue(OpBuilder &b, Location loc, linalg::GenericOp epilogue,
-                    Value acc) {
-  auto type = cast<VectorType>(acc.getType());
-  IRMapping map;
-  Block *body = epilogue.getBody();
-  map.map(body->getArgument(0), acc);
-  auto vectorOf = [&](Value v) -> Value {
-    if (Value mapped = map.lookupOrNull(v))
-      return mapped;
-    // A scalar from outside the body: broadcast it.
-    Value splat = vector::BroadcastOp::create(b, loc, type, v);
-    map.map(v, splat);
-    return splat;
+/// The map from the product's result indices to an epilogue input's indices,
+/// given its map from the epilogue's (= reshaped result's) indices. A
+/// reshape keeps the dims it does not split or merge; an input reading only
+/// those, or all dims in order (a residual: reshaped like the result), works.
+/// Returns a null map otherwise.
+AffineMap mapThroughReshape(AffineMap map, const Epilogue &epilogue,
+                            unsigned resultRank,
+                            SmallVector<ReassociationIndices> &reassociation) {
+  if (!epilogue.reshape)
+    return map;
+  MLIRContext *context = map.getContext();
+  if (map.isIdentity()) {
+    reassociation = epilogue.reassociation;
+    return AffineMap::getMultiDimIdentityMap(resultRank, context);
+  }
+  // The product's result dim of each epilogue dim kept by the reshape.
+  SmallVector<AffineExpr> kept(map.getNumDims(),
+                               getAffineConstantExpr(0, context));
+  SmallVector<bool> isKept(map.getNumDims(), false);
+  auto keep = [&](unsigned epilogueDim, unsigned resultDim) {
+    kept[epilogueDim] = getAffineDimExpr(resultDim, context);
+    isKept[epilogueDim] = true;
   };
-  for (Operation &inner : body->without_terminator()) {
-    if (auto constant = dyn_cast<arith::ConstantOp>(inner)) {
-      // The body is erased with the epilogue: copy its constants out.
-      Value scalar = b.clone(inner)->getResult(0);
-      map.map(constant.getResult(),
-              vector::BroadcastOp::create(b, loc, type, scalar));
+  for (auto [outer, group] : llvm::enumerate(epilogue.reassociation)) {
+    if (group.size() != 1)
+      continue;
+    if (epilogue.expands)
+      keep(group[0], outer);
+    else
+      keep(outer, group[0]);
+  }
+  for (unsigned d = 0; d < map.getNumDims(); ++d)
+    if (!isKept[d] && map.isFunctionOfDim(d))
+      return AffineMap();
+  return map.replaceDimsAndSymbols(kept, {}, resultRank, 0);
+}
+
+/// Checks an all-parallel elementwise op fed by `value` (its only use) and
+/// appends it to the epilogue: its other inputs must be read at the product's
+/// tile indices, `outMap` mapping the product's loop dims to its result, with
+/// the columns (`columnDim`) innermost or broadcast.
+bool appendEpilogueOp(Epilogue &epilogue, Value value, AffineMap outMap,
+                      unsigned columnDim) {
+  auto user = dyn_cast<linalg::GenericOp>(*value.getUsers().begin());
+  if (!user || user.getNumDpsInits() != 1 || user.getNumReductionLoops() != 0 ||
+      !user.hasPureTensorSemantics() ||
+      user->getResult(0).getType() != value.getType() ||
+      user->getBlock() != value.getParentBlock() ||
+      !user.getMatchingIndexingMap(user.getDpsInitOperand(0)).isIdentity() ||
+      !user.getBody()->getArgument(user.getNumDpsInputs()).use_empty() ||
+      !isElementwiseBody(user.getBody()))
+    return false;
+  unsigned resultRank = outMap.getNumResults();
+  SmallVector<EpilogueInput> inputs;
+  std::optional<unsigned> chained;
+  for (OpOperand *input : user.getDpsInputOperands()) {
+    AffineMap map = user.getMatchingIndexingMap(input);
+    if (input->get() == value) {
+      if (!map.isIdentity())
+        return false;
+      chained = input->getOperandNumber();
       continue;
     }
-    OperationState state(loc, inner.getName());
-    for (Value operand : inner.getOperands())
-      state.addOperands(vectorOf(operand));
-    state.addAttributes(inner.getAttrs());
-    state.addTypes(type);
-    map.map(inner.getResult(0), b.create(state)->getResult(0));
+    EpilogueInput read{input->getOperandNumber(), {}, {}, {}};
+    AffineMap resultMap =
+        mapThroughReshape(map, epilogue, resultRank, read.reassociation);
+    if (!resultMap || !llvm::all_of(resultMap.getResults(), [](AffineExpr e) {
+          return isa<AffineDimExpr, AffineConstantExpr>(e);
+        }))
+      return false;
+    read.map = resultMap.compose(outMap);
+    // A vector read along the columns needs them innermost.
+    for (auto [i, e] : llvm::enumerate(read.map.getResults()))
+      if (e.isFunctionOfDim(columnDim) && i + 1 != read.map.getNumResults())
+        return false;
+    inputs.push_back(std::move(read));
   }
-  return vectorOf(body->getTerminator()->getOperand(0));
+  epilogue.ops.push_back({user, *chained, std::move(inputs)});
+  return true;
+}
+
+/// The elementwise ops that follow a product (its result's only user, then
+/// each op's result's only user) and can run on its accumulators. Ops that
+/// read other tensors get them at the tile's indices.
+Epilogue findEpilogue(linalg::GenericOp op, const ProductShape &shape) {
+  Epilogue epilogue;
+  Value result = op->getResult(0);
+  if (!result.hasOneUse())
+    return epilogue;
+  // An elementwise epilogue does not care about a reshape in between (1x1
+  // convolutions compute on flattened images).
+  Operation *user = *result.getUsers().begin();
+  if (user->getBlock() != op->getBlock())
+    return epilogue;
+  if (auto expand = dyn_cast<tensor::ExpandShapeOp>(user)) {
+    epilogue.reshape = expand;
+    epilogue.expands = true;
+    epilogue.reassociation = expand.getReassociationIndices();
+    result = expand.getResult();
+  } else if (auto collapse = dyn_cast<tensor::CollapseShapeOp>(user)) {
+    epilogue.reshape = collapse;
+    epilogue.reassociation = collapse.getReassociationIndices();
+    result = collapse.getResult();
+  }
+  AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+  while (result.hasOneUse() &&
+         appendEpilogueOp(epilogue, result, outMap, shape.columnDim))
+    result = epilogue.ops.back().op->getResult(0);
+  return epilogue;
+}
+
+/// Moves the product, its reshape and the epilogue's ops but the last right
+/// before the last, where every tensor the epilogue reads is defined, and
+/// reshapes the residuals like the product's result.
+void prepareEpilogue(RewriterBase &rewriter, linalg::GenericOp op,
+                     Epilogue &epilogue) {
+  Operation *last = epilogue.ops.back().op;
+  rewriter.moveOpBefore(op, last);
+  if (epilogue.reshape)
+    rewriter.moveOpBefore(epilogue.reshape, last);
+  for (const EpilogueOp &step : ArrayRef(epilogue.ops).drop_back())
+    rewriter.moveOpBefore(step.op, last);
+  rewriter.setInsertionPoint(op);
+  auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
+  for (EpilogueOp &step : epilogue.ops)
+    for (EpilogueInput &input : step.inputs) {
+      input.source = step.op->getOperand(input.argument);
+      if (input.reassociation.empty())
+        continue;
+      Location loc = input.source.getLoc();
+      if (epilogue.expands) {
+        input.source = tensor::CollapseShapeOp::create(
+            rewriter, loc, input.source, input.reassociation);
+        continue;
+      }
+      input.source = tensor::ExpandShapeOp::create(
+          rewriter, loc,
+          resultType.clone(getElementTypeOrSelf(input.source.getType())),
+          input.source, input.reassociation);
+    }
+}
+
+/// The offsets of a tile in the product's loop dims: those of the slice of the
+/// output it writes (zero where the output is not sliced).
+SmallVector<OpFoldResult> tileOffsets(OpBuilder &b, linalg::GenericOp tile) {
+  SmallVector<OpFoldResult> offsets(tile.getNumLoops(), b.getIndexAttr(0));
+  auto slice = tile.getDpsInits()[0].getDefiningOp<tensor::ExtractSliceOp>();
+  if (!slice)
+    return offsets;
+  AffineMap outMap = tile.getMatchingIndexingMap(tile.getDpsInitOperand(0));
+  for (auto [e, offset] :
+       llvm::zip_equal(outMap.getResults(), slice.getMixedOffsets()))
+    offsets[cast<AffineDimExpr>(e).getPosition()] = offset;
+  return offsets;
+}
+
+/// Applies the epilogue's scalar bodies to a row of accumulators. Its other
+/// inputs are read at the row's indices `dims` (the product's loop dims, in
+/// the whole output): a vector along the columns, or one value broadcast.
+Value applyEpilogue(OpBuilder &b, Location loc, Epilogue &epilogue, Value acc,
+                    ArrayRef<Value> dims, unsigned columnDim) {
+  int64_t columns = cast<VectorType>(acc.getType()).getDimSize(0);
+  auto vectorOf = [&](Type type) { return VectorType::get({columns}, type); };
+  for (EpilogueOp &step : epilogue.ops) {
+    IRMapping map;
+    Block *body = step.op.getBody();
+    map.map(body->getArgument(step.chained), acc);
+    for (const EpilogueInput &input : step.inputs) {
+      Type type = getElementTypeOrSelf(input.source.getType());
+      unsigned rank = input.map.getNumResults();
+      bool alongColumns =
+          rank && input.map.getResults().back().isFunctionOfDim(columnDim);
+      AffineMap read =
+          alongColumns ? AffineMap::getMinorIdentityMap(rank, 1, b.getContext())
+                       : AffineMap::get(rank, 0, b.getAffineConstantExpr(0));
+      Value pad = arith::ConstantOp::create(b, loc, b.getZeroAttr(type));
+      map.map(body->getArgument(input.argument),
+              vector::TransferReadOp::create(
+                  b, loc, vectorOf(type), input.source,
+                  tileIndices(b, loc, input.map, dims), pad, read,
+                  SmallVector<bool>{!alongColumns}));
+    }
+    auto vectorValue = [&](Value v) -> Value {
+      if (Value mapped = map.lookupOrNull(v))
+        return mapped;
+      // A scalar from outside the body: broadcast it.
+      Value splat =
+          vector::BroadcastOp::create(b, loc, vectorOf(v.getType()), v);
+      map.map(v, splat);
+      return splat;
+    };
+    for (Operation &inner : body->without_terminator()) {
+      if (auto constant = dyn_cast<arith::ConstantOp>(inner)) {
+        // The body is erased with the epilogue: copy its constants out.
+        Value scalar = b.clone(inner)->getResult(0);
+        map.map(constant.getResult(),
+                vector::BroadcastOp::create(b, loc, vectorOf(scalar.getType()),
+                                            scalar));
+        continue;
+      }
+      OperationState state(loc, inner.getName());
+      for (Value operand : inner.getOperands())
+        state.addOperands(vectorValue(operand));
+      state.addAttributes(inner.getAttrs());
+      state.addTypes(vectorOf(inner.getResult(0).getType()));
+      map.map(inner.getResult(0), b.create(state)->getResult(0));
+    }
+    acc = vectorValue(body->getTerminator()->getOperand(0));
+  }
+  return acc;
 }
 
 /// Emits the tile as `rows` vector accumulators of `columns` lanes carried
@@ -230,7 +422,7 @@ Value applyEpilogue(OpBuilder &b, Location loc, linalg::GenericOp epilogue,
 /// partial tile read zeros and write nothing.
 void emitRegisterTile(RewriterBase &rewriter, linalg::GenericOp op,
                       const ProductShape &shape, int64_t rows, int64_t columns,
-                      linalg::GenericOp epilogue) {
+                      Epilogue &epilogue) {
   OpBuilder::InsertionGuard guard(rewriter);
   rewriter.setInsertionPoint(op);
   Location loc = op.getLoc();
@@ -357,6 +549,7 @@ void emitRegisterTile(RewriterBase &rewriter, linalg::GenericOp op,
 
   for (unsigned d : reductions)
     dims[d] = zero;
+  SmallVector<OpFoldResult> offsets = tileOffsets(rewriter, op);
   for (int64_t r = 0; r < rows; ++r) {
     Value exists = arith::CmpIOp::create(
         rewriter, loc, arith::CmpIPredicate::slt,
@@ -364,8 +557,16 @@ void emitRegisterTile(RewriterBase &rewriter, linalg::GenericOp op,
     auto write = scf::IfOp::create(
         rewriter, loc, exists,
         [&](OpBuilder &b, Location l) {
-          Value value =
-              epilogue ? applyEpilogue(b, l, epilogue, results[r]) : results[r];
+          Value value = results[r];
+          if (!epilogue.ops.empty()) {
+            SmallVector<Value> wholeDims = rowDims(b, r, dims);
+            for (auto [dim, offset] : llvm::zip_equal(wholeDims, offsets))
+              if (!isZeroInteger(offset))
+                dim = arith::AddIOp::create(
+                    b, l, getValueOrCreateConstantIndexOp(b, l, offset), dim);
+            value = applyEpilogue(b, l, epilogue, value, wholeDims,
+                                  shape.columnDim);
+          }
           Value written = vector::TransferWriteOp::create(
                               b, l, value, out,
                               tileIndices(b, l, outMap, rowDims(b, r, dims)),
@@ -387,7 +588,7 @@ struct CpuVectorizePass : coda::impl::CodaCpuVectorizeBase<CpuVectorizePass> {
       linalg::GenericOp op;
       SmallVector<int64_t> sizes;
       ProductShape shape;
-      linalg::GenericOp epilogue;
+      Epilogue epilogue;
     };
     // Stride-1 convolutions (plain and depthwise) are products too once
     // generalized.
@@ -401,16 +602,31 @@ struct CpuVectorizePass : coda::impl::CodaCpuVectorizeBase<CpuVectorizePass> {
       rewriter.setInsertionPoint(conv);
       (void)linalg::generalizeNamedOp(rewriter, conv);
     }
-    SmallVector<Work> work;
+    SmallVector<Work, 0> work;
+    // Two products may feed one residual add (ResNet's downsample block):
+    // the first takes it.
+    DenseSet<Operation *> claimed;
     getOperation().walk([&](linalg::GenericOp op) {
       ProductShape shape;
-      if (auto sizes = tileSizes(op, rows, columns, shape))
-        work.push_back({op, *sizes, shape, findEpilogue(op)});
+      std::optional<SmallVector<int64_t>> sizes =
+          tileSizes(op, rows, columns, shape);
+      if (!sizes)
+        return;
+      Epilogue epilogue = findEpilogue(op, shape);
+      auto taken = llvm::find_if(epilogue.ops, [&](const EpilogueOp &step) {
+        return claimed.contains(step.op);
+      });
+      epilogue.ops.erase(taken, epilogue.ops.end());
+      for (const EpilogueOp &step : epilogue.ops)
+        claimed.insert(step.op);
+      work.push_back({op, *sizes, shape, std::move(epilogue)});
     });
     for (auto &[op, sizes, shape, epilogue] : work) {
       auto tileable = dyn_cast<TilingInterface>(op.getOperation());
       if (!tileable)
         continue;
+      if (!epilogue.ops.empty())
+        prepareEpilogue(rewriter, op, epilogue);
       rewriter.setInsertionPoint(op);
       scf::SCFTilingOptions options;
       options.setTileSizes(getAsIndexOpFoldResult(&getContext(), sizes));
@@ -437,9 +653,8 @@ struct CpuVectorizePass : coda::impl::CodaCpuVectorizeBase<CpuVectorizePass> {
                          sizes[shape.columnDim], epilogue);
       }
       // The tiles applied the epilogue: it now passes its input through.
-      if (epilogue) {
-        rewriter.replaceOp(epilogue, epilogue.getDpsInputs()[0]);
-      }
+      for (EpilogueOp &step : epilogue.ops)
+        rewriter.replaceOp(step.op, step.op->getOperand(step.chained));
     }
   }
 };

@@ -19,12 +19,18 @@ struct FuseElementwisePass
     : coda::impl::CodaFuseElementwiseBase<FuseElementwisePass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    linalg::ControlFusionFn onlyIntoParallelConsumers = [](OpOperand *operand) {
-      auto consumer = dyn_cast<linalg::LinalgOp>(operand->getOwner());
-      return consumer && consumer.getNumReductionLoops() == 0;
+    // A producer with other users stays and the fused op recomputes it: a
+    // residual chain (ResNet: each block's add feeds the next block's add
+    // and its first convolution) would grow by one input per block.
+    linalg::ControlFusionFn withoutRecomputation = [](OpOperand *operand) {
+      Operation *consumer = operand->getOwner();
+      auto linalgConsumer = dyn_cast<linalg::LinalgOp>(consumer);
+      return linalgConsumer && linalgConsumer.getNumReductionLoops() == 0 &&
+             llvm::all_of(operand->get().getUsers(),
+                          [&](Operation *user) { return user == consumer; });
     };
     linalg::populateElementwiseOpsFusionPatterns(patterns,
-                                                 onlyIntoParallelConsumers);
+                                                 withoutRecomputation);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }
