@@ -311,6 +311,151 @@ struct HoistTransposeAboveGeneric : OpRewritePattern<linalg::TransposeOp> {
 };
 
 //===----------------------------------------------------------------------===//
+// Concatenation, slicing, padding
+//===----------------------------------------------------------------------===//
+
+/// `values` indexed by the dims of a tensor that, transposed by
+/// `permutation`, has them: per-dim offsets, sizes or pads moved to the
+/// source of the transpose.
+SmallVector<OpFoldResult> toSource(ArrayRef<OpFoldResult> values,
+                                   ArrayRef<int64_t> permutation) {
+  return applyPermutation(values, invertPermutationVector(permutation));
+}
+
+/// concat(transpose(x, p), transpose(y, p)) ->
+/// transpose(concat(x, y), p).
+struct SinkTransposeThroughConcat : OpRewritePattern<tensor::ConcatOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(tensor::ConcatOp concat,
+                                PatternRewriter &rewriter) const override {
+    SmallVector<Value> sources;
+    ArrayRef<int64_t> permutation;
+    for (Value input : concat.getInputs()) {
+      linalg::TransposeOp transpose = getTranspose(input);
+      if (!transpose ||
+          (!sources.empty() && transpose.getPermutation() != permutation))
+        return failure();
+      permutation = transpose.getPermutation();
+      sources.push_back(transpose.getInput());
+    }
+    Value joined = tensor::ConcatOp::create(
+        rewriter, concat.getLoc(), permutation[concat.getDim()], sources);
+    rewriter.replaceOp(concat, createTranspose(rewriter, concat.getLoc(),
+                                               joined, permutation));
+    return success();
+  }
+};
+
+/// Whether every insert_slice that follows `insert` in a chain of inserts
+/// into one tensor (a lowered concat) inserts a transpose by `permutation`.
+bool restOfChainIsTransposed(tensor::InsertSliceOp insert,
+                             ArrayRef<int64_t> permutation) {
+  Value result = insert.getResult();
+  while (result.hasOneUse()) {
+    auto next = dyn_cast<tensor::InsertSliceOp>(*result.getUsers().begin());
+    if (!next || next.getDest() != result)
+      return true;
+    linalg::TransposeOp transpose = getTranspose(next.getSource());
+    if (!transpose || transpose.getPermutation() != permutation)
+      return false;
+    result = next.getResult();
+  }
+  return true;
+}
+
+/// insert_slice(transpose(x, p) into transpose(d, p)) ->
+/// transpose(insert_slice(x into d), p), and the same into a tensor.empty
+/// when the rest of the chain of inserts (a lowered concat) inserts
+/// transposes by p too, so that the whole chain moves.
+struct SinkTransposeThroughInsertSlice
+    : OpRewritePattern<tensor::InsertSliceOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(tensor::InsertSliceOp insert,
+                                PatternRewriter &rewriter) const override {
+    linalg::TransposeOp source = getTranspose(insert.getSource());
+    if (!source ||
+        insert.getSourceType().getRank() != insert.getDestType().getRank())
+      return failure();
+    ArrayRef<int64_t> permutation = source.getPermutation();
+    Location loc = insert.getLoc();
+    Value dest;
+    if (linalg::TransposeOp into = getTranspose(insert.getDest())) {
+      if (into.getPermutation() != permutation || !insert.getDest().hasOneUse())
+        return failure();
+      dest = into.getInput();
+    } else if (insert.getDest().getDefiningOp<tensor::EmptyOp>() &&
+               restOfChainIsTransposed(insert, permutation)) {
+      dest = tensor::EmptyOp::create(
+          rewriter, loc,
+          toSource(tensor::getMixedSizes(rewriter, loc, insert.getDest()),
+                   permutation),
+          insert.getDestType().getElementType());
+    } else {
+      return failure();
+    }
+    Value inserted = tensor::InsertSliceOp::create(
+        rewriter, loc, source.getInput(), dest,
+        toSource(insert.getMixedOffsets(), permutation),
+        toSource(insert.getMixedSizes(), permutation),
+        toSource(insert.getMixedStrides(), permutation));
+    rewriter.replaceOp(insert,
+                       createTranspose(rewriter, loc, inserted, permutation));
+    return success();
+  }
+};
+
+/// extract_slice(transpose(x, p)) -> transpose(extract_slice(x), p): a
+/// smaller transpose, and none once the slices (a lowered split) all move.
+struct SinkTransposeThroughExtractSlice
+    : OpRewritePattern<tensor::ExtractSliceOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(tensor::ExtractSliceOp slice,
+                                PatternRewriter &rewriter) const override {
+    linalg::TransposeOp source = getTranspose(slice.getSource());
+    if (!source ||
+        slice.getSourceType().getRank() != slice.getResultType().getRank())
+      return failure();
+    ArrayRef<int64_t> permutation = source.getPermutation();
+    Value extracted = tensor::ExtractSliceOp::create(
+        rewriter, slice.getLoc(), source.getInput(),
+        toSource(slice.getMixedOffsets(), permutation),
+        toSource(slice.getMixedSizes(), permutation),
+        toSource(slice.getMixedStrides(), permutation));
+    rewriter.replaceOp(slice, createTranspose(rewriter, slice.getLoc(),
+                                              extracted, permutation));
+    return success();
+  }
+};
+
+/// pad(transpose(x, p)) -> transpose(pad(x), p) for a constant padding
+/// value.
+struct SinkTransposeThroughPad : OpRewritePattern<tensor::PadOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(tensor::PadOp pad,
+                                PatternRewriter &rewriter) const override {
+    linalg::TransposeOp source = getTranspose(pad.getSource());
+    Value value = pad.getConstantPaddingValue();
+    if (!source || !value)
+      return failure();
+    // A constant yielded from inside the region is cloned out of it.
+    if (value.getParentRegion() == &pad.getRegion())
+      value = rewriter.clone(*value.getDefiningOp())->getResult(0);
+    ArrayRef<int64_t> permutation = source.getPermutation();
+    Value padded = tensor::PadOp::create(
+        rewriter, pad.getLoc(), /*resultType=*/Type(), source.getInput(),
+        toSource(pad.getMixedLowPad(), permutation),
+        toSource(pad.getMixedHighPad(), permutation), value, pad.getNofold());
+    rewriter.replaceOp(
+        pad, createTranspose(rewriter, pad.getLoc(), padded, permutation));
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
 // Pass
 //===----------------------------------------------------------------------===//
 
@@ -322,7 +467,10 @@ struct PropagateLayoutPass
     // Upstream folds transpose(transpose) into one transpose (or none).
     linalg::TransposeOp::getCanonicalizationPatterns(patterns, ctx);
     patterns.add<FoldConstantTranspose, FoldUndefinedOrFilledTranspose,
-                 SinkTransposeThroughGeneric, HoistTransposeAboveGeneric>(ctx);
+                 SinkTransposeThroughGeneric, HoistTransposeAboveGeneric,
+                 SinkTransposeThroughConcat, SinkTransposeThroughInsertSlice,
+                 SinkTransposeThroughExtractSlice, SinkTransposeThroughPad>(
+        ctx);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

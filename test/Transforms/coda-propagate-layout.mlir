@@ -297,3 +297,134 @@ func.func @not_elementwise(%a: tensor<1x4x5x8xf32>, %acc: tensor<1x4x5xf32>, %in
   } -> tensor<1x8x4x5xf32>
   return %r, %i, %o : tensor<1x4x5xf32>, tensor<1x8x4x5xf32>, tensor<1x8x4x5xf32>
 }
+
+// -----
+
+// A lowered concat (inserts into one tensor) of two layers' outputs in NCHW,
+// read by the next layer in NHWC: the inserts move to NHWC (channel offsets
+// on the last dim) and both transposes cancel.
+
+// CHECK-LABEL: func @concat_chain
+// CHECK-SAME: (%[[A:.*]]: tensor<1x4x5x3xf32>, %[[B:.*]]: tensor<1x4x5x5xf32>)
+// CHECK-NOT: linalg.transpose
+// CHECK: %[[E:.*]] = tensor.empty() : tensor<1x4x5x8xf32>
+// CHECK: %[[I0:.*]] = tensor.insert_slice %[[A]] into %[[E]][0, 0, 0, 0] [1, 4, 5, 3] [1, 1, 1, 1]
+// CHECK: %[[I1:.*]] = tensor.insert_slice %[[B]] into %[[I0]][0, 0, 0, 3] [1, 4, 5, 5] [1, 1, 1, 1]
+// CHECK-NOT: linalg.transpose
+// CHECK: return %[[I1]]
+func.func @concat_chain(%a: tensor<1x4x5x3xf32>, %b: tensor<1x4x5x5xf32>) -> tensor<1x4x5x8xf32> {
+  %ea = tensor.empty() : tensor<1x3x4x5xf32>
+  %ta = linalg.transpose ins(%a : tensor<1x4x5x3xf32>) outs(%ea : tensor<1x3x4x5xf32>) permutation = [0, 3, 1, 2]
+  %eb = tensor.empty() : tensor<1x5x4x5xf32>
+  %tb = linalg.transpose ins(%b : tensor<1x4x5x5xf32>) outs(%eb : tensor<1x5x4x5xf32>) permutation = [0, 3, 1, 2]
+  %e = tensor.empty() : tensor<1x8x4x5xf32>
+  %i0 = tensor.insert_slice %ta into %e[0, 0, 0, 0] [1, 3, 4, 5] [1, 1, 1, 1] : tensor<1x3x4x5xf32> into tensor<1x8x4x5xf32>
+  %i1 = tensor.insert_slice %tb into %i0[0, 3, 0, 0] [1, 5, 4, 5] [1, 1, 1, 1] : tensor<1x5x4x5xf32> into tensor<1x8x4x5xf32>
+  %eo = tensor.empty() : tensor<1x4x5x8xf32>
+  %y = linalg.transpose ins(%i1 : tensor<1x8x4x5xf32>) outs(%eo : tensor<1x4x5x8xf32>) permutation = [0, 2, 3, 1]
+  return %y : tensor<1x4x5x8xf32>
+}
+
+// -----
+
+// Negative: one piece of the concat is not transposed; moving the chain
+// would add a transpose of the whole result.
+
+// CHECK-LABEL: func @concat_chain_mixed
+// CHECK-SAME: (%[[A:.*]]: tensor<1x4x5x3xf32>, %[[B:.*]]: tensor<1x5x4x5xf32>)
+// CHECK: %[[TA:.*]] = linalg.transpose ins(%[[A]]
+// CHECK: %[[I0:.*]] = tensor.insert_slice %[[TA]] into %{{.*}}[0, 0, 0, 0] [1, 3, 4, 5]
+// CHECK: %[[I1:.*]] = tensor.insert_slice %[[B]] into %[[I0]][0, 3, 0, 0] [1, 5, 4, 5]
+// CHECK: return %[[I1]]
+func.func @concat_chain_mixed(%a: tensor<1x4x5x3xf32>, %b: tensor<1x5x4x5xf32>) -> tensor<1x8x4x5xf32> {
+  %ea = tensor.empty() : tensor<1x3x4x5xf32>
+  %ta = linalg.transpose ins(%a : tensor<1x4x5x3xf32>) outs(%ea : tensor<1x3x4x5xf32>) permutation = [0, 3, 1, 2]
+  %e = tensor.empty() : tensor<1x8x4x5xf32>
+  %i0 = tensor.insert_slice %ta into %e[0, 0, 0, 0] [1, 3, 4, 5] [1, 1, 1, 1] : tensor<1x3x4x5xf32> into tensor<1x8x4x5xf32>
+  %i1 = tensor.insert_slice %b into %i0[0, 3, 0, 0] [1, 5, 4, 5] [1, 1, 1, 1] : tensor<1x5x4x5xf32> into tensor<1x8x4x5xf32>
+  return %i1 : tensor<1x8x4x5xf32>
+}
+
+// -----
+
+// tensor.concat of transposes concatenates their sources along the permuted
+// dim.
+
+// CHECK-LABEL: func @concat_op
+// CHECK-SAME: (%[[A:.*]]: tensor<1x4x5x3xf32>, %[[B:.*]]: tensor<1x4x5x5xf32>)
+// CHECK: %[[C:.*]] = tensor.concat dim(3) %[[A]], %[[B]] : (tensor<1x4x5x3xf32>, tensor<1x4x5x5xf32>) -> tensor<1x4x5x8xf32>
+// CHECK: %[[T:.*]] = linalg.transpose ins(%[[C]] : tensor<1x4x5x8xf32>) outs(%{{.*}} : tensor<1x8x4x5xf32>) permutation = [0, 3, 1, 2]
+// CHECK: return %[[T]]
+func.func @concat_op(%a: tensor<1x4x5x3xf32>, %b: tensor<1x4x5x5xf32>) -> tensor<1x8x4x5xf32> {
+  %ea = tensor.empty() : tensor<1x3x4x5xf32>
+  %ta = linalg.transpose ins(%a : tensor<1x4x5x3xf32>) outs(%ea : tensor<1x3x4x5xf32>) permutation = [0, 3, 1, 2]
+  %eb = tensor.empty() : tensor<1x5x4x5xf32>
+  %tb = linalg.transpose ins(%b : tensor<1x4x5x5xf32>) outs(%eb : tensor<1x5x4x5xf32>) permutation = [0, 3, 1, 2]
+  %c = tensor.concat dim(1) %ta, %tb : (tensor<1x3x4x5xf32>, tensor<1x5x4x5xf32>) -> tensor<1x8x4x5xf32>
+  return %c : tensor<1x8x4x5xf32>
+}
+
+// -----
+
+// A lowered split (slices of one tensor) between layers: the slices take
+// the NHWC source directly (channels on the last dim) and the transposes
+// cancel.
+
+// CHECK-LABEL: func @split
+// CHECK-SAME: (%[[A:.*]]: tensor<1x4x5x8xf32>)
+// CHECK-NOT: linalg.transpose
+// CHECK-DAG: %[[S0:.*]] = tensor.extract_slice %[[A]][0, 0, 0, 0] [1, 4, 5, 2] [1, 1, 1, 1] : tensor<1x4x5x8xf32> to tensor<1x4x5x2xf32>
+// CHECK-DAG: %[[S1:.*]] = tensor.extract_slice %[[A]][0, 0, 0, 2] [1, 4, 5, 6] [1, 1, 1, 1] : tensor<1x4x5x8xf32> to tensor<1x4x5x6xf32>
+// CHECK-NOT: linalg.transpose
+// CHECK: return %[[S0]], %[[S1]]
+func.func @split(%a: tensor<1x4x5x8xf32>) -> (tensor<1x4x5x2xf32>, tensor<1x4x5x6xf32>) {
+  %e = tensor.empty() : tensor<1x8x4x5xf32>
+  %t = linalg.transpose ins(%a : tensor<1x4x5x8xf32>) outs(%e : tensor<1x8x4x5xf32>) permutation = [0, 3, 1, 2]
+  %s0 = tensor.extract_slice %t[0, 0, 0, 0] [1, 2, 4, 5] [1, 1, 1, 1] : tensor<1x8x4x5xf32> to tensor<1x2x4x5xf32>
+  %s1 = tensor.extract_slice %t[0, 2, 0, 0] [1, 6, 4, 5] [1, 1, 1, 1] : tensor<1x8x4x5xf32> to tensor<1x6x4x5xf32>
+  %e0 = tensor.empty() : tensor<1x4x5x2xf32>
+  %y0 = linalg.transpose ins(%s0 : tensor<1x2x4x5xf32>) outs(%e0 : tensor<1x4x5x2xf32>) permutation = [0, 2, 3, 1]
+  %e1 = tensor.empty() : tensor<1x4x5x6xf32>
+  %y1 = linalg.transpose ins(%s1 : tensor<1x6x4x5xf32>) outs(%e1 : tensor<1x4x5x6xf32>) permutation = [0, 2, 3, 1]
+  return %y0, %y1 : tensor<1x4x5x2xf32>, tensor<1x4x5x6xf32>
+}
+
+// -----
+
+// Negative: a rank-reducing slice keeps its transpose.
+
+// CHECK-LABEL: func @rank_reducing_slice
+// CHECK: %[[T:.*]] = linalg.transpose
+// CHECK: tensor.extract_slice %[[T]]
+func.func @rank_reducing_slice(%a: tensor<1x4x5x8xf32>) -> tensor<8x4x5xf32> {
+  %e = tensor.empty() : tensor<1x8x4x5xf32>
+  %t = linalg.transpose ins(%a : tensor<1x4x5x8xf32>) outs(%e : tensor<1x8x4x5xf32>) permutation = [0, 3, 1, 2]
+  %s = tensor.extract_slice %t[0, 0, 0, 0] [1, 8, 4, 5] [1, 1, 1, 1] : tensor<1x8x4x5xf32> to tensor<8x4x5xf32>
+  return %s : tensor<8x4x5xf32>
+}
+
+// -----
+
+// A constant pad in NCHW between layers moves to NHWC; a pad value yielded
+// from inside the region is cloned out of it.
+
+// CHECK-LABEL: func @pad
+// CHECK-SAME: (%[[A:.*]]: tensor<1x4x5x8xf32>)
+// CHECK-NOT: linalg.transpose
+// CHECK: %[[P:.*]] = tensor.pad %[[A]] low[0, 1, 2, 0] high[0, 3, 4, 0]
+// CHECK: tensor.yield %[[V:.*]] : f32
+// CHECK: } : tensor<1x4x5x8xf32> to tensor<1x8x11x8xf32>
+// CHECK-NOT: linalg.transpose
+// CHECK: return %[[P]]
+func.func @pad(%a: tensor<1x4x5x8xf32>) -> tensor<1x8x11x8xf32> {
+  %e = tensor.empty() : tensor<1x8x4x5xf32>
+  %t = linalg.transpose ins(%a : tensor<1x4x5x8xf32>) outs(%e : tensor<1x8x4x5xf32>) permutation = [0, 3, 1, 2]
+  %p = tensor.pad %t low[0, 0, 1, 2] high[0, 0, 3, 4] {
+  ^bb0(%i: index, %j: index, %k: index, %l: index):
+    %c = arith.constant 1.0 : f32
+    tensor.yield %c : f32
+  } : tensor<1x8x4x5xf32> to tensor<1x8x8x11xf32>
+  %eo = tensor.empty() : tensor<1x8x11x8xf32>
+  %y = linalg.transpose ins(%p : tensor<1x8x8x11xf32>) outs(%eo : tensor<1x8x11x8xf32>) permutation = [0, 2, 3, 1]
+  return %y : tensor<1x8x11x8xf32>
+}
