@@ -60,22 +60,29 @@ def CodaPropagateLayout : Pass<"coda-propagate-layout", "mlir::func::FuncOp"> {
     - transpose(transpose(x, p), q) becomes one transpose, or `x` when the
       permutations compose to the identity (upstream canonicalization);
     - a transpose of an `arith.constant` (inline dense or `dense_resource`,
-      any integer or float type of whole bytes) folds into a new constant;
-      a transpose of `tensor.empty` or `linalg.fill` into the same op of the
-      transposed shape;
-    - an elementwise `linalg.generic` (all loops parallel, no
-      `linalg.index`, projected-permutation input maps, identity output
-      maps whose values are not read) whose inputs include transposes by a
-      permutation p is rewritten to iterate in their layout: it reads their
-      sources, its other inputs (per-channel constants, scalars) get their
-      maps composed with p, and one transpose by p follows it. Conversely a
-      transpose that is the only user of such a generic is absorbed into
-      it. Either happens only if no input would then be read out of memory
-      order (a full-size input in the other layout), so no transpose is
-      added on an input.
+      integers or floats of whole bytes) folds into a new constant (splats
+      stay splats, blobs become new blobs); a transpose of `tensor.empty`
+      or `linalg.fill` becomes the same op of the transposed shape;
+    - a `linalg.generic` (no `linalg.index`, projected-permutation maps)
+      that reads a transpose by p through an identity map iterates in the
+      layout of the transpose's source instead: it reads the source, its
+      other operands (per-channel constants, scalars) get their maps
+      composed with p. Its outputs stay where they are still written in
+      memory order (a global pooling's per-channel sums, so no transpose is
+      left); otherwise, for an elementwise generic, they move to the new
+      layout and a transpose by p follows each. A transpose that is the only
+      user of an elementwise generic is absorbed the same way (a bias
+      broadcast computes in NHWC directly);
+    - concatenations (`tensor.concat`, and the `tensor.insert_slice` chains
+      that `coda.concat` lowers to) of transposes by one p, slices of a
+      transpose, and constant pads of a transpose that are transposed back
+      become the same op on the sources followed by one transpose.
 
-    The transposes left between layers then cancel with the next layer's.
-    Generics with reductions, index ops or other maps are left alone.
+    Nothing moves where it would read or write an operand out of memory
+    order (a full-size operand in the other layout, inputs transposed by
+    different permutations): that would add a transpose. Generics with
+    other maps or index ops are left alone. The transposes left between
+    layers cancel with the next layer's.
   }];
   let dependentDialects = [
     "mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect",

@@ -159,31 +159,23 @@ struct FoldUndefinedOrFilledTranspose : OpRewritePattern<linalg::TransposeOp> {
 };
 
 //===----------------------------------------------------------------------===//
-// Elementwise generics
+// Generics
 //===----------------------------------------------------------------------===//
 
-/// Whether `generic` can iterate in any order of its loops: all loops
-/// parallel, no linalg.index, inputs read through projected permutations
-/// (broadcasts allowed), outputs written through identities and not read.
-bool isElementwise(linalg::GenericOp generic) {
-  if (!generic.hasPureTensorSemantics() || generic.hasIndexSemantics() ||
-      generic.getNumParallelLoops() != generic.getNumLoops() ||
-      generic.getNumLoops() == 0)
-    return false;
-  for (OpOperand *input : generic.getDpsInputOperands())
-    if (!generic.getMatchingIndexingMap(input).isProjectedPermutation(
-            /*allowZeroInResults=*/true))
-      return false;
-  for (OpOperand &init : generic.getDpsInitsMutable())
-    if (!generic.getMatchingIndexingMap(&init).isIdentity() ||
-        generic.payloadUsesValueFromOperand(&init))
-      return false;
-  return true;
+/// Whether the loops of `generic` can be permuted: tensors, no linalg.index,
+/// every map a projected permutation (broadcasts allowed).
+bool hasPermutableLoops(linalg::GenericOp generic) {
+  return generic.hasPureTensorSemantics() && !generic.hasIndexSemantics() &&
+         generic.getNumLoops() > 0 &&
+         llvm::all_of(generic.getIndexingMapsArray(), [](AffineMap map) {
+           return map.isProjectedPermutation(/*allowZeroInResults=*/true);
+         });
 }
 
-/// Whether reading an operand of `type` through `map` visits its non-unit
-/// dims in memory order (a contiguous or broadcast read, not a strided one).
-bool readsInOrder(AffineMap map, Type type) {
+/// Whether accessing an operand of `type` through `map` visits its non-unit
+/// dims in memory order (a contiguous or broadcast access, not a strided
+/// one).
+bool accessesInOrder(AffineMap map, Type type) {
   auto shaped = dyn_cast<ShapedType>(type);
   if (!shaped)
     return true;
@@ -199,16 +191,29 @@ bool readsInOrder(AffineMap map, Type type) {
   return true;
 }
 
-/// Rewrites elementwise `generic` to iterate over the space whose transpose by
-/// `permutation` is its current space (old loop i becomes new loop
+/// What happens to the outputs of a generic whose loops are permuted.
+enum class Outputs {
+  /// They stay: their maps are composed with the permutation, which must
+  /// keep accessing them in memory order (a reduction into per-channel
+  /// sums).
+  Keep,
+  /// They are permuted with the loops: all loops parallel, identity output
+  /// maps whose values the payload does not read; each becomes a new tensor
+  /// in the permuted layout.
+  Permute,
+};
+
+/// Rewrites `generic` to iterate over the space whose transpose by
+/// `permutation` is its current one (old loop i becomes new loop
 /// permutation[i]) and returns the new generic. Inputs that are transposes by
-/// `permutation` are read from their sources; the other inputs get their maps
-/// composed with the permutation, which fails (leaving the IR unchanged) when
-/// that would read one of them out of memory order: then the layout change
-/// would cost a transpose of that input.
+/// `permutation` read through identities are read from their sources; the
+/// other operands get their maps composed with the permutation. Fails,
+/// leaving the IR unchanged, when that would access an operand out of memory
+/// order: then the layout change would cost a transpose of that operand.
 FailureOr<linalg::GenericOp> permuteLoops(RewriterBase &rewriter,
                                           linalg::GenericOp generic,
-                                          ArrayRef<int64_t> permutation) {
+                                          ArrayRef<int64_t> permutation,
+                                          Outputs outputs) {
   MLIRContext *ctx = generic.getContext();
   AffineMap oldLoops = AffineMap::getPermutationMap(permutation, ctx);
   SmallVector<Value> inputs;
@@ -223,39 +228,59 @@ FailureOr<linalg::GenericOp> permuteLoops(RewriterBase &rewriter,
       continue;
     }
     AffineMap composed = map.compose(oldLoops);
-    if (!readsInOrder(composed, operand->get().getType()))
+    if (!accessesInOrder(composed, operand->get().getType()))
       return failure();
     inputs.push_back(operand->get());
     maps.push_back(composed);
   }
+  for (OpOperand &init : generic.getDpsInitsMutable()) {
+    AffineMap map = generic.getMatchingIndexingMap(&init);
+    if (outputs == Outputs::Keep) {
+      AffineMap composed = map.compose(oldLoops);
+      if (!accessesInOrder(composed, init.get().getType()))
+        return failure();
+      maps.push_back(composed);
+      continue;
+    }
+    if (!map.isIdentity() || generic.payloadUsesValueFromOperand(&init) ||
+        generic.getNumReductionLoops() != 0)
+      return failure();
+    maps.push_back(map);
+  }
 
   Location loc = generic.getLoc();
   SmallVector<int64_t> inverse = invertPermutationVector(permutation);
-  SmallVector<Value> inits;
-  for (Value init : generic.getDpsInits()) {
-    SmallVector<OpFoldResult> sizes =
-        applyPermutation(tensor::getMixedSizes(rewriter, loc, init), inverse);
-    inits.push_back(tensor::EmptyOp::create(rewriter, loc, sizes,
-                                            getElementTypeOrSelf(init)));
-    maps.push_back(rewriter.getMultiDimIdentityMap(permutation.size()));
+  SmallVector<Value> inits = generic.getDpsInits();
+  if (outputs == Outputs::Permute) {
+    for (Value &init : inits) {
+      SmallVector<OpFoldResult> sizes =
+          applyPermutation(tensor::getMixedSizes(rewriter, loc, init), inverse);
+      init = tensor::EmptyOp::create(rewriter, loc, sizes,
+                                     getElementTypeOrSelf(init));
+    }
   }
   auto permuted = linalg::GenericOp::create(
       rewriter, loc, ValueRange(inits).getTypes(), inputs, inits, maps,
-      generic.getIteratorTypesArray(), /*doc=*/"", /*libraryCall=*/"");
+      applyPermutation(generic.getIteratorTypesArray(), inverse),
+      /*doc=*/"", /*libraryCall=*/"");
   permuted->setDiscardableAttrs(generic->getDiscardableAttrDictionary());
   rewriter.inlineRegionBefore(generic.getRegion(), permuted.getRegion(),
                               permuted.getRegion().begin());
   return permuted;
 }
 
-/// generic(transpose(x, p), ...) -> transpose(generic'(x, ...), p): the
-/// generic runs in the layout of its transposed inputs.
-struct SinkTransposeThroughGeneric : OpRewritePattern<linalg::GenericOp> {
+/// generic(transpose(x, p), ...) -> generic'(x, ...): the generic iterates
+/// in the layout of its transposed inputs. Its outputs stay where that keeps
+/// them accessed in order (a reduction into per-channel sums, such as a
+/// global pooling); else they move to the new layout and one transpose by p
+/// follows each (an elementwise op; the transpose cancels with the next
+/// layer's).
+struct SinkTransposeIntoGeneric : OpRewritePattern<linalg::GenericOp> {
   using OpRewritePattern::OpRewritePattern;
 
   LogicalResult matchAndRewrite(linalg::GenericOp generic,
                                 PatternRewriter &rewriter) const override {
-    if (!isElementwise(generic))
+    if (!hasPermutableLoops(generic))
       return failure();
     // The permutation of the first transposed input read elementwise.
     std::optional<SmallVector<int64_t>> permutation;
@@ -268,11 +293,17 @@ struct SinkTransposeThroughGeneric : OpRewritePattern<linalg::GenericOp> {
     }
     if (!permutation)
       return failure();
+    FailureOr<linalg::GenericOp> kept =
+        permuteLoops(rewriter, generic, *permutation, Outputs::Keep);
+    if (succeeded(kept)) {
+      rewriter.replaceOp(generic, kept->getResults());
+      return success();
+    }
     FailureOr<linalg::GenericOp> permuted =
-        permuteLoops(rewriter, generic, *permutation);
+        permuteLoops(rewriter, generic, *permutation, Outputs::Permute);
     if (failed(permuted))
       return rewriter.notifyMatchFailure(
-          generic, "an input would be read out of memory order");
+          generic, "an operand would be accessed out of memory order");
     SmallVector<Value> results;
     for (Value result : permuted->getResults())
       results.push_back(
@@ -283,10 +314,10 @@ struct SinkTransposeThroughGeneric : OpRewritePattern<linalg::GenericOp> {
 };
 
 /// transpose(generic(...), p) -> generic'(...) when the transpose is the
-/// generic's only user: the generic is computed in the transposed layout
-/// directly (a bias broadcast, an activation whose inputs are transposes
-/// by the inverse of p).
-struct HoistTransposeAboveGeneric : OpRewritePattern<linalg::TransposeOp> {
+/// only user of an elementwise generic: the generic computes in the
+/// transposed layout directly (a bias broadcast, an activation whose inputs
+/// are transposes by the inverse of p).
+struct HoistTransposeIntoGeneric : OpRewritePattern<linalg::TransposeOp> {
   using OpRewritePattern::OpRewritePattern;
 
   LogicalResult matchAndRewrite(linalg::TransposeOp op,
@@ -295,15 +326,16 @@ struct HoistTransposeAboveGeneric : OpRewritePattern<linalg::TransposeOp> {
       return failure();
     auto generic = op.getInput().getDefiningOp<linalg::GenericOp>();
     if (!generic || generic->getNumResults() != 1 ||
-        !generic->getResult(0).hasOneUse() || !isElementwise(generic))
+        !generic->getResult(0).hasOneUse() || !hasPermutableLoops(generic))
       return failure();
     OpBuilder::InsertionGuard guard(rewriter);
     rewriter.setInsertionPoint(generic);
     FailureOr<linalg::GenericOp> permuted = permuteLoops(
-        rewriter, generic, invertPermutationVector(op.getPermutation()));
+        rewriter, generic, invertPermutationVector(op.getPermutation()),
+        Outputs::Permute);
     if (failed(permuted))
       return rewriter.notifyMatchFailure(
-          op, "an input would be read out of memory order");
+          op, "an operand would be accessed out of memory order");
     rewriter.replaceOp(op, permuted->getResults());
     rewriter.eraseOp(generic);
     return success();
@@ -431,7 +463,9 @@ struct SinkTransposeThroughExtractSlice
 };
 
 /// pad(transpose(x, p)) -> transpose(pad(x), p) for a constant padding
-/// value.
+/// value, when every user of the pad transposes it back (an NCHW pad
+/// between two NHWC layers): the transposes then cancel. Elsewhere the pad
+/// stays after the transpose, which can write into the padded buffer.
 struct SinkTransposeThroughPad : OpRewritePattern<tensor::PadOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -441,10 +475,16 @@ struct SinkTransposeThroughPad : OpRewritePattern<tensor::PadOp> {
     Value value = pad.getConstantPaddingValue();
     if (!source || !value)
       return failure();
+    ArrayRef<int64_t> permutation = source.getPermutation();
+    SmallVector<int64_t> inverse = invertPermutationVector(permutation);
+    if (!llvm::all_of(pad->getUsers(), [&](Operation *user) {
+          auto back = dyn_cast<linalg::TransposeOp>(user);
+          return back && back.getPermutation() == ArrayRef(inverse);
+        }))
+      return rewriter.notifyMatchFailure(pad, "not transposed back");
     // A constant yielded from inside the region is cloned out of it.
     if (value.getParentRegion() == &pad.getRegion())
       value = rewriter.clone(*value.getDefiningOp())->getResult(0);
-    ArrayRef<int64_t> permutation = source.getPermutation();
     Value padded = tensor::PadOp::create(
         rewriter, pad.getLoc(), /*resultType=*/Type(), source.getInput(),
         toSource(pad.getMixedLowPad(), permutation),
@@ -467,7 +507,7 @@ struct PropagateLayoutPass
     // Upstream folds transpose(transpose) into one transpose (or none).
     linalg::TransposeOp::getCanonicalizationPatterns(patterns, ctx);
     patterns.add<FoldConstantTranspose, FoldUndefinedOrFilledTranspose,
-                 SinkTransposeThroughGeneric, HoistTransposeAboveGeneric,
+                 SinkTransposeIntoGeneric, HoistTransposeIntoGeneric,
                  SinkTransposeThroughConcat, SinkTransposeThroughInsertSlice,
                  SinkTransposeThroughExtractSlice, SinkTransposeThroughPad>(
         ctx);

@@ -259,13 +259,41 @@ func.func @mixed_permutations(%a: tensor<1x4x5x8xf32>, %b: tensor<1x8x5x4xf32>) 
 
 // -----
 
-// Negative: a reduction (a sum over channels), a generic that reads its
-// loop indices and one that reads its output are left alone.
+// A global pooling (a sum over H and W into per-channel sums) reads the
+// NHWC tensor directly: its loops are permuted (channels last), its output
+// stays, no transpose remains.
 
-// CHECK-LABEL: func @not_elementwise
+// CHECK-DAG: #[[ID:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+// CHECK-DAG: #[[PC:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d3, 0, 0)>
+// CHECK-LABEL: func @global_pool
+// CHECK-SAME: (%[[A:.*]]: tensor<1x4x5x8xf32>, %[[ACC:.*]]: tensor<1x8x1x1xf32>)
+// CHECK-NOT: linalg.transpose
+// CHECK: %[[G:.*]] = linalg.generic {indexing_maps = [#[[ID]], #[[PC]]], iterator_types = ["parallel", "reduction", "reduction", "parallel"]}
+// CHECK-SAME: ins(%[[A]] : tensor<1x4x5x8xf32>) outs(%[[ACC]] : tensor<1x8x1x1xf32>)
+// CHECK: return %[[G]]
+#id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+#pc = affine_map<(d0, d1, d2, d3) -> (d0, d1, 0, 0)>
+func.func @global_pool(%a: tensor<1x4x5x8xf32>, %acc: tensor<1x8x1x1xf32>) -> tensor<1x8x1x1xf32> {
+  %e0 = tensor.empty() : tensor<1x8x4x5xf32>
+  %x = linalg.transpose ins(%a : tensor<1x4x5x8xf32>) outs(%e0 : tensor<1x8x4x5xf32>) permutation = [0, 3, 1, 2]
+  %r = linalg.generic {indexing_maps = [#id, #pc], iterator_types = ["parallel", "parallel", "reduction", "reduction"]} ins(%x : tensor<1x8x4x5xf32>) outs(%acc : tensor<1x8x1x1xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %0 = arith.addf %in, %out : f32
+    linalg.yield %0 : f32
+  } -> tensor<1x8x1x1xf32>
+  return %r : tensor<1x8x1x1xf32>
+}
+
+// -----
+
+// Negative: a reduction whose output would be written out of memory order
+// (a sum over H into NCW), a generic that reads its loop indices and an
+// elementwise one that reads its full-size output are left alone.
+
+// CHECK-LABEL: func @not_permutable
 // CHECK: linalg.transpose
 // CHECK: linalg.generic
-// CHECK-SAME: iterator_types = ["parallel", "reduction", "parallel", "parallel"]
+// CHECK-SAME: iterator_types = ["parallel", "parallel", "reduction", "parallel"]
 // CHECK-SAME: ins(%{{.*}} : tensor<1x8x4x5xf32>)
 // CHECK: linalg.generic
 // CHECK: linalg.index
@@ -273,15 +301,15 @@ func.func @mixed_permutations(%a: tensor<1x4x5x8xf32>, %b: tensor<1x8x5x4xf32>) 
 // CHECK-SAME: ins(%{{.*}} : tensor<1x8x4x5xf32>) outs(%{{.*}} : tensor<1x8x4x5xf32>)
 // CHECK-NOT: linalg.transpose
 #id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
-#sum = affine_map<(d0, d1, d2, d3) -> (d0, d2, d3)>
-func.func @not_elementwise(%a: tensor<1x4x5x8xf32>, %acc: tensor<1x4x5xf32>, %init: tensor<1x8x4x5xf32>) -> (tensor<1x4x5xf32>, tensor<1x8x4x5xf32>, tensor<1x8x4x5xf32>) {
+#sum = affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>
+func.func @not_permutable(%a: tensor<1x4x5x8xf32>, %acc: tensor<1x8x5xf32>, %init: tensor<1x8x4x5xf32>) -> (tensor<1x8x5xf32>, tensor<1x8x4x5xf32>, tensor<1x8x4x5xf32>) {
   %e0 = tensor.empty() : tensor<1x8x4x5xf32>
   %x = linalg.transpose ins(%a : tensor<1x4x5x8xf32>) outs(%e0 : tensor<1x8x4x5xf32>) permutation = [0, 3, 1, 2]
-  %r = linalg.generic {indexing_maps = [#id, #sum], iterator_types = ["parallel", "reduction", "parallel", "parallel"]} ins(%x : tensor<1x8x4x5xf32>) outs(%acc : tensor<1x4x5xf32>) {
+  %r = linalg.generic {indexing_maps = [#id, #sum], iterator_types = ["parallel", "parallel", "reduction", "parallel"]} ins(%x : tensor<1x8x4x5xf32>) outs(%acc : tensor<1x8x5xf32>) {
   ^bb0(%in: f32, %out: f32):
     %0 = arith.addf %in, %out : f32
     linalg.yield %0 : f32
-  } -> tensor<1x4x5xf32>
+  } -> tensor<1x8x5xf32>
   %i = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%x : tensor<1x8x4x5xf32>) outs(%e0 : tensor<1x8x4x5xf32>) {
   ^bb0(%in: f32, %out: f32):
     %c = linalg.index 1 : index
@@ -295,7 +323,7 @@ func.func @not_elementwise(%a: tensor<1x4x5x8xf32>, %acc: tensor<1x4x5xf32>, %in
     %0 = arith.addf %in, %out : f32
     linalg.yield %0 : f32
   } -> tensor<1x8x4x5xf32>
-  return %r, %i, %o : tensor<1x4x5xf32>, tensor<1x8x4x5xf32>, tensor<1x8x4x5xf32>
+  return %r, %i, %o : tensor<1x8x5xf32>, tensor<1x8x4x5xf32>, tensor<1x8x4x5xf32>
 }
 
 // -----
@@ -427,4 +455,23 @@ func.func @pad(%a: tensor<1x4x5x8xf32>) -> tensor<1x8x11x8xf32> {
   %eo = tensor.empty() : tensor<1x8x11x8xf32>
   %y = linalg.transpose ins(%p : tensor<1x8x8x11xf32>) outs(%eo : tensor<1x8x11x8xf32>) permutation = [0, 2, 3, 1]
   return %y : tensor<1x8x11x8xf32>
+}
+
+// -----
+
+// Negative: a pad after the transpose into a layer (its first layer's
+// input) stays there.
+
+// CHECK-LABEL: func @pad_into_layer
+// CHECK: %[[T:.*]] = linalg.transpose
+// CHECK: tensor.pad %[[T]] low[0, 1, 1, 0] high[0, 1, 1, 0]
+func.func @pad_into_layer(%a: tensor<1x3x4x5xf32>) -> tensor<1x6x7x3xf32> {
+  %c = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x4x5x3xf32>
+  %t = linalg.transpose ins(%a : tensor<1x3x4x5xf32>) outs(%e : tensor<1x4x5x3xf32>) permutation = [0, 2, 3, 1]
+  %p = tensor.pad %t low[0, 1, 1, 0] high[0, 1, 1, 0] {
+  ^bb0(%i: index, %j: index, %k: index, %l: index):
+    tensor.yield %c : f32
+  } : tensor<1x4x5x3xf32> to tensor<1x6x7x3xf32>
+  return %p : tensor<1x6x7x3xf32>
 }
