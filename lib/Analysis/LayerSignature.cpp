@@ -226,24 +226,76 @@ static bool isTranscendental(Operation *op) {
   return isa<SigmoidOp, TanhOp, SiLUOp, SoftmaxOp>(op);
 }
 
-/// The register-tiled products apply a single-input elementwise op that
-/// follows them to their accumulators (coda-cpu-vectorize's epilogue).
-static bool isProductEpilogue(Operation *op) {
-  if (op->getNumOperands() != 1 || !isElementwise(op))
+/// coda-fuse-elementwise fuses an elementwise producer into an elementwise
+/// consumer of the same shape that is its only user.
+static bool isFusedIntoConsumer(Operation *op) {
+  Value result = op->getResult(0);
+  if (!isElementwise(op) || result.use_empty())
     return false;
-  Operation *producer = op->getOperand(0).getDefiningOp();
-  return producer && isa<Conv2DOp, GemmOp, MatMulOp>(producer) &&
-         producer->getResult(0).hasOneUse();
+  Operation *user = *result.getUsers().begin();
+  return isElementwise(user) &&
+         user->getResult(0).getType() == result.getType() &&
+         llvm::all_of(result.getUsers(),
+                      [&](Operation *other) { return other == user; });
 }
 
-/// coda-fuse-elementwise fuses an elementwise producer into its only
-/// elementwise consumer of the same shape.
-static bool isFusedIntoConsumer(Operation *op) {
-  if (!isElementwise(op) || !op->getResult(0).hasOneUse())
-    return false;
-  Operation *user = *op->getResult(0).getUsers().begin();
-  return isElementwise(user) &&
-         user->getResult(0).getType() == op->getResult(0).getType();
+/// The op whose loop nest runs the elementwise op `op`: the last of the
+/// chain of only consumers coda-fuse-elementwise fuses it into.
+static Operation *groupRoot(Operation *op) {
+  while (isFusedIntoConsumer(op))
+    op = *op->getResult(0).getUsers().begin();
+  return op;
+}
+
+/// `op` and the elementwise producers fused into it, recursively.
+static void collectMembers(Operation *op, SmallVectorImpl<Operation *> &ops) {
+  ops.push_back(op);
+  for (Value operand : op->getOperands()) {
+    Operation *producer = operand.getDefiningOp();
+    if (producer && isFusedIntoConsumer(producer) &&
+        !llvm::is_contained(ops, producer))
+      collectMembers(producer, ops);
+  }
+}
+
+/// The product whose register tiles run the elementwise group rooted at
+/// `root` on their accumulators (coda-cpu-vectorize's epilogue: an
+/// activation, a residual add): of the convolutions and matrix products
+/// whose only use is a member of the same shape, the first in program
+/// order. Null if there is none.
+static Operation *epilogueProduct(Operation *root) {
+  if (!isElementwise(root))
+    return nullptr;
+  SmallVector<Operation *> members;
+  collectMembers(root, members);
+  Operation *first = nullptr;
+  for (Operation *member : members)
+    for (Value operand : member->getOperands()) {
+      Operation *producer = operand.getDefiningOp();
+      if (producer && isa<Conv2DOp, GemmOp, MatMulOp>(producer) &&
+          producer->getResult(0).hasOneUse() &&
+          operand.getType() == member->getResult(0).getType() &&
+          (!first || producer->isBeforeInBlock(first)))
+        first = producer;
+    }
+  return first;
+}
+
+/// An elementwise op the register tiles of a product run.
+static bool isProductEpilogue(Operation *op) {
+  return isElementwise(op) && epilogueProduct(groupRoot(op));
+}
+
+/// The elementwise ops `product`'s register tiles run, if any.
+static SmallVector<Operation *> productEpilogue(Operation *product) {
+  SmallVector<Operation *> members;
+  Value result = product->getResult(0);
+  if (!result.hasOneUse())
+    return members;
+  Operation *root = groupRoot(*result.getUsers().begin());
+  if (epilogueProduct(root) == product)
+    collectMembers(root, members);
+  return members;
 }
 
 /// The root of a fused elementwise group: its external inputs, op count and
@@ -251,8 +303,7 @@ static bool isFusedIntoConsumer(Operation *op) {
 static void collectGroup(Operation *op, LayerSignature &s) {
   for (Value operand : op->getOperands()) {
     Operation *producer = operand.getDefiningOp();
-    if (producer && isFusedIntoConsumer(producer) &&
-        !isProductEpilogue(producer)) {
+    if (producer && isFusedIntoConsumer(producer)) {
       ++s.ops;
       collectGroup(producer, s);
       continue;
@@ -330,31 +381,20 @@ static LayerSignature fromPool(Operation *op, StringRef kindName,
   return s;
 }
 
-static void collectProducers(Operation *op, SmallVectorImpl<Operation *> &ops) {
-  for (Value operand : op->getOperands()) {
-    Operation *producer = operand.getDefiningOp();
-    if (producer && isFusedIntoConsumer(producer) &&
-        !isProductEpilogue(producer) && !llvm::is_contained(ops, producer)) {
-      ops.push_back(producer);
-      collectProducers(producer, ops);
-    }
-  }
-}
-
 SmallVector<Operation *> coda::getFusedGroup(Operation *root) {
   SmallVector<Operation *> ops;
   if (isa<ReshapeOp, ConstantOp>(root) ||
       ((isElementwise(root) || isa<SoftmaxOp>(root)) &&
        (isProductEpilogue(root) || isFusedIntoConsumer(root))))
     return ops;
-  ops.push_back(root);
-  if (isa<Conv2DOp, GemmOp, MatMulOp>(root) && root->getResult(0).hasOneUse()) {
-    Operation *user = *root->getResult(0).getUsers().begin();
-    if (isProductEpilogue(user))
-      ops.push_back(user);
+  if (isa<Conv2DOp, GemmOp, MatMulOp>(root)) {
+    ops = productEpilogue(root);
+    ops.push_back(root);
+  } else if (isElementwise(root)) {
+    collectMembers(root, ops);
+  } else {
+    ops.push_back(root);
   }
-  if (isElementwise(root))
-    collectProducers(root, ops);
   llvm::sort(ops,
              [](Operation *a, Operation *b) { return a->isBeforeInBlock(b); });
   return ops;
@@ -362,13 +402,11 @@ SmallVector<Operation *> coda::getFusedGroup(Operation *root) {
 
 /// A product whose epilogue evaluates exp/tanh per output element.
 static void addEpilogue(Operation *product, LayerSignature &s) {
-  Value result = product->getResult(0);
-  if (!result.hasOneUse())
-    return;
-  Operation *user = *result.getUsers().begin();
-  if (isProductEpilogue(user) && isTranscendental(user))
-    s.transcendentals =
-        cast<RankedTensorType>(result.getType()).getNumElements();
+  int64_t elements =
+      cast<RankedTensorType>(product->getResult(0).getType()).getNumElements();
+  for (Operation *op : productEpilogue(product))
+    if (isTranscendental(op))
+      s.transcendentals += elements;
 }
 
 std::optional<LayerSignature> coda::getLayerSignature(Operation *op) {

@@ -36,11 +36,11 @@
 
 // NOCOST: error: coda-cost-report: the module has no #coda.cost totals (run coda-predict-cost first)
 // FORMAT: error: coda-cost-report: unknown format 'xml' (expected text, csv or json)
-func.func @residual(%x: tensor<1x3x8x8xf32>) -> tensor<1x8x8x8xf32> {
+func.func @residual(%x: tensor<1x3x8x8xf32>) -> (tensor<1x8x8x8xf32>, tensor<1x8x8x8xf32>) {
   %w = coda.constant dense<0.5> : tensor<8x3x3x3xf32>
   %b = coda.constant dense<0.1> : tensor<8xf32>
   %0 = coda.conv2d %x, %w, %b {pads = array<i64: 1, 1, 1, 1>} : (tensor<1x3x8x8xf32>, tensor<8x3x3x3xf32>, tensor<8xf32>) -> tensor<1x8x8x8xf32> loc("conv1")
   %1 = coda.relu %0 : tensor<1x8x8x8xf32> loc("relu1")
   %2 = coda.add %1, %1 : (tensor<1x8x8x8xf32>, tensor<1x8x8x8xf32>) -> tensor<1x8x8x8xf32> loc("add1")
-  return %2 : tensor<1x8x8x8xf32>
+  return %1, %2 : tensor<1x8x8x8xf32>, tensor<1x8x8x8xf32>
 }
