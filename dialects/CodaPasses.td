@@ -29,7 +29,19 @@ def CodaLowerToLinalg : Pass<"coda-lower-to-linalg", "mlir::ModuleOp"> {
     plus `tensor` ops for padding, slicing and reshaping. Weights stay
     `dense_resource` constants. Fails, naming the op, on a form it cannot
     lower (for example linear resize over more than the last two dims).
+
+    With `channels-last`, fp32 convolutions (plain and depthwise) and
+    pooling compute in NHWC: their input is transposed in, their result
+    transposed back to NCHW, and their weights are pre-packed at compile time
+    (FCHW to HWCF; depthwise to HWC). The transposes between two such layers
+    cancel (coda-propagate-layout), so activations stay channels-last
+    through the graph: channels become the vector lanes, and strides no
+    longer touch the vectorized dim.
   }];
+  let options = [
+    Option<"channelsLast", "channels-last", "bool", /*default=*/"false",
+           "Compute convolutions and pooling in NHWC">,
+  ];
   let dependentDialects = [
     "mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect",
     "mlir::math::MathDialect", "mlir::tensor::TensorDialect",
@@ -141,6 +153,20 @@ def CodaEarlyDealloc : Pass<"coda-early-dealloc", "mlir::func::FuncOp"> {
     views escape (returned, passed on, loop-carried) are left alone.
   }];
   let dependentDialects = ["mlir::memref::MemRefDialect"];
+}
+
+def CodaPadInPlace : Pass<"coda-pad-in-place", "mlir::func::FuncOp"> {
+  let summary = "Let the producer of a padded tensor write into the padding";
+  let description = [{
+    A `tensor.pad` bufferizes to a new buffer, a fill, and a copy of the
+    whole source. This pass rewrites a constant pad whose source is computed
+    into a `tensor.empty` (through destination-passing ops: linalg ops,
+    `scf.forall`) into a filled buffer, created where that empty tensor is,
+    and a `tensor.insert_slice` of the source into it. Empty-tensor
+    elimination (run before bufferization) then makes the producer write
+    straight into the interior of the padded buffer: the copy disappears.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect"];
 }
 
 def CodaCpuLoopOrder : Pass<"coda-cpu-loop-order", "mlir::func::FuncOp"> {

@@ -18,6 +18,8 @@ using namespace mlir;
 namespace {
 struct LowerToLinalgPass
     : coda::impl::CodaLowerToLinalgBase<LowerToLinalgPass> {
+  using CodaLowerToLinalgBase::CodaLowerToLinalgBase;
+
   void runOnOperation() override {
     // A supernet block has no lowering of its own: its choice is made first.
     WalkResult supernet = getOperation().walk([](coda::MBConvSuperkernelOp op) {
@@ -35,7 +37,7 @@ struct LowerToLinalgPass
                            func::FuncDialect>();
     RewritePatternSet patterns(context);
     coda::populateElementwiseLoweringPatterns(patterns);
-    coda::populateConvPoolLoweringPatterns(patterns);
+    coda::populateConvPoolLoweringPatterns(patterns, channelsLast);
     coda::populateDataMovementLoweringPatterns(patterns);
     coda::populateQuantizedLoweringPatterns(patterns);
     if (failed(applyPartialConversion(getOperation(), target,

@@ -12,6 +12,8 @@
 
 #include "coda/Dialect/Coda.h"
 
+#include "mlir/IR/Matchers.h"
+
 using namespace mlir;
 using namespace coda;
 
@@ -19,10 +21,12 @@ namespace {
 
 /// The accumulator of a convolution: the bias broadcast along channels, or 0.
 Value convAccumulator(OpBuilder &b, Location loc, RankedTensorType outType,
-                      Value bias) {
+                      Value bias, bool channelsLast = false) {
   if (!bias)
     return filledTensor(b, loc, outType, 0.0);
-  auto biasType = outType.clone({1, outType.getDimSize(1), 1, 1});
+  int64_t channels = outType.getDimSize(channelsLast ? 3 : 1);
+  auto biasType = channelsLast ? outType.clone({1, 1, 1, channels})
+                               : outType.clone({1, channels, 1, 1});
   return buildElementwise(
       b, loc, outType, reshapeTensor(b, loc, bias, biasType),
       [](OpBuilder &, Location, ValueRange a) { return a[0]; });
@@ -66,6 +70,88 @@ Value buildPointwiseConv(OpBuilder &b, Location loc, RankedTensorType outType,
           })
           .getResult(0);
   return tensor::ExpandShapeOp::create(b, loc, outType, product, image);
+}
+
+/// The permutations between NCHW and NHWC.
+constexpr int64_t kToChannelsLast[] = {0, 2, 3, 1};
+constexpr int64_t kToChannelsFirst[] = {0, 3, 1, 2};
+
+RankedTensorType permutedType(RankedTensorType type, ArrayRef<int64_t> perm) {
+  SmallVector<int64_t> shape;
+  for (int64_t d : perm)
+    shape.push_back(type.getDimSize(d));
+  return type.clone(shape);
+}
+
+Value transposeTensor(OpBuilder &b, Location loc, Value v,
+                      ArrayRef<int64_t> perm) {
+  Value init = emptyTensor(b, loc, permutedType(typeOf(v), perm));
+  return linalg::TransposeOp::create(b, loc, v, init, perm).getResult()[0];
+}
+
+/// `values` (row-major, of `shape`) permuted: result dim i is source dim
+/// perm[i].
+SmallVector<float> permuteValues(ArrayRef<float> values,
+                                 ArrayRef<int64_t> shape,
+                                 ArrayRef<int64_t> perm) {
+  int64_t rank = shape.size();
+  SmallVector<int64_t> strides(rank, 1), outShape, index(rank, 0);
+  for (int64_t d = rank - 2; d >= 0; --d)
+    strides[d] = strides[d + 1] * shape[d + 1];
+  for (int64_t d : perm)
+    outShape.push_back(shape[d]);
+  SmallVector<float> out;
+  out.reserve(values.size());
+  for (size_t i = 0; i < values.size(); ++i) {
+    int64_t offset = 0;
+    for (int64_t d = 0; d < rank; ++d)
+      offset += index[d] * strides[perm[d]];
+    out.push_back(values[offset]);
+    for (int64_t d = rank - 1; d >= 0 && ++index[d] == outShape[d]; --d)
+      index[d] = 0;
+  }
+  return out;
+}
+
+/// The weights permuted by `perm` and reshaped to `type`: packed at compile
+/// time when they are a constant, else transposed on every run.
+Value packedWeights(OpBuilder &b, Location loc, Value original, Value converted,
+                    ArrayRef<int64_t> perm, RankedTensorType type) {
+  Attribute attr;
+  auto sourceType = typeOf(converted);
+  if (matchPattern(original, m_Constant(&attr))) {
+    auto dense = dyn_cast<DenseElementsAttr>(attr);
+    if (dense && dense.isSplat())
+      return arith::ConstantOp::create(b, loc, dense.reshape(type));
+    if (std::optional<SmallVector<float>> values = getFloatValues(attr))
+      return arith::ConstantOp::create(
+          b, loc,
+          makeFloatElements(type,
+                            permuteValues(*values, sourceType.getShape(), perm),
+                            "packed_weights"));
+  }
+  return reshapeTensor(b, loc, transposeTensor(b, loc, converted, perm), type);
+}
+
+/// A convolution in NHWC of an already padded input, with HWCF weights (HWC
+/// for depthwise). Pointwise convolutions stay 4-D too: their register tiles
+/// run along the image rows either way, and a 4-D result can be written
+/// straight into the next layer's padded buffer.
+Value buildConvNhwc(OpBuilder &b, Location loc, Value input, Value weight,
+                    Value acc, ArrayRef<int64_t> strides,
+                    ArrayRef<int64_t> dilations, bool depthwise) {
+  auto outType = typeOf(acc);
+  auto stridesAttr = i64Elements(b, strides);
+  auto dilationsAttr = i64Elements(b, dilations);
+  if (depthwise)
+    return linalg::DepthwiseConv2DNhwcHwcOp::create(
+               b, loc, TypeRange{outType}, ValueRange{input, weight}, acc,
+               stridesAttr, dilationsAttr)
+        .getResult(0);
+  return linalg::Conv2DNhwcHwcfOp::create(b, loc, TypeRange{outType},
+                                          ValueRange{input, weight}, acc,
+                                          stridesAttr, dilationsAttr)
+      .getResult(0);
 }
 
 } // namespace
@@ -120,8 +206,22 @@ Value coda::buildConv(OpBuilder &b, Location loc, Value input, Value weight,
 
 namespace {
 
-struct Conv2DLowering : OpConversionPattern<Conv2DOp> {
-  using OpConversionPattern::OpConversionPattern;
+/// Conv and pooling patterns that can compute in NHWC.
+template <typename OpTy> struct LayoutPattern : OpConversionPattern<OpTy> {
+  LayoutPattern(MLIRContext *ctx, bool channelsLast)
+      : OpConversionPattern<OpTy>(ctx), channelsLast(channelsLast) {}
+
+  /// Whether `op` computes in NHWC: fp32 NCHW operands only.
+  bool useChannelsLast(OpTy op) const {
+    auto type = op.getType();
+    return channelsLast && type.getRank() == 4 && type.getElementType().isF32();
+  }
+
+  bool channelsLast;
+};
+
+struct Conv2DLowering : LayoutPattern<Conv2DOp> {
+  using LayoutPattern::LayoutPattern;
 
   LogicalResult
   matchAndRewrite(Conv2DOp op, OpAdaptor adaptor,
@@ -131,13 +231,41 @@ struct Conv2DLowering : OpConversionPattern<Conv2DOp> {
     // Quantized layers lower to integer code (QuantizedLowering.cpp).
     if (op->hasAttr(PrecisionAttr::kAttrName))
       return failure();
+    auto wType = typeOf(adaptor.getWeight());
+    int64_t groups = op.getGroups();
+    bool depthwise = groups > 1 && groups == wType.getDimSize(0) &&
+                     wType.getDimSize(1) == 1 &&
+                     groups == typeOf(adaptor.getInput()).getDimSize(1);
+    if (useChannelsLast(op) && (groups == 1 || depthwise)) {
+      Value input = padTensor(
+          rewriter, loc,
+          transposeTensor(rewriter, loc, adaptor.getInput(), kToChannelsLast),
+          {0, pads[0], pads[1], 0}, {0, pads[2], pads[3], 0}, 0.0);
+      auto outType = permutedType(op.getType(), kToChannelsLast);
+      Value acc = convAccumulator(rewriter, loc, outType, adaptor.getBias(),
+                                  /*channelsLast=*/true);
+      int64_t kh = wType.getDimSize(2), kw = wType.getDimSize(3);
+      // FCHW -> HWCF; depthwise C1HW -> HWC.
+      Value weight =
+          depthwise ? packedWeights(rewriter, loc, op.getWeight(),
+                                    adaptor.getWeight(), {2, 3, 0, 1},
+                                    wType.clone({kh, kw, wType.getDimSize(0)}))
+                    : packedWeights(rewriter, loc, op.getWeight(),
+                                    adaptor.getWeight(), {2, 3, 1, 0},
+                                    permutedType(wType, {2, 3, 1, 0}));
+      Value conv = buildConvNhwc(rewriter, loc, input, weight, acc,
+                                 op.getStrides(), op.getDilations(), depthwise);
+      rewriter.replaceOp(
+          op, transposeTensor(rewriter, loc, conv, kToChannelsFirst));
+      return success();
+    }
     Value input =
         padTensor(rewriter, loc, adaptor.getInput(), {0, 0, pads[0], pads[1]},
                   {0, 0, pads[2], pads[3]}, 0.0);
     Value acc = convAccumulator(rewriter, loc, op.getType(), adaptor.getBias());
-    rewriter.replaceOp(op, buildConv(rewriter, loc, input, adaptor.getWeight(),
-                                     acc, op.getStrides(), op.getDilations(),
-                                     op.getGroups()));
+    rewriter.replaceOp(op,
+                       buildConv(rewriter, loc, input, adaptor.getWeight(), acc,
+                                 op.getStrides(), op.getDilations(), groups));
     return success();
   }
 };
@@ -329,8 +457,19 @@ SmallVector<int64_t> effectiveEndPads(RankedTensorType in, RankedTensorType out,
   return high;
 }
 
-struct MaxPoolLowering : OpConversionPattern<MaxPoolOp> {
-  using OpConversionPattern::OpConversionPattern;
+/// The input of a pooling window, padded with `value` (low pads as
+/// declared, high pads as effectiveEndPads), in the pattern's layout.
+Value paddedPoolInput(OpBuilder &b, Location loc, Value input,
+                      ArrayRef<int64_t> pads, ArrayRef<int64_t> high,
+                      double value, bool channelsLast) {
+  if (!channelsLast)
+    return padTensor(b, loc, input, {0, 0, pads[0], pads[1]}, high, value);
+  return padTensor(b, loc, transposeTensor(b, loc, input, kToChannelsLast),
+                   {0, pads[0], pads[1], 0}, {0, high[2], high[3], 0}, value);
+}
+
+struct MaxPoolLowering : LayoutPattern<MaxPoolOp> {
+  using LayoutPattern::LayoutPattern;
 
   LogicalResult
   matchAndRewrite(MaxPoolOp op, OpAdaptor adaptor,
@@ -342,24 +481,37 @@ struct MaxPoolLowering : OpConversionPattern<MaxPoolOp> {
         effectiveEndPads(inType, op.getType(), op.getKernelShape(),
                          op.getStrides(), op.getDilations(), pads);
     double lowest = -std::numeric_limits<double>::infinity();
-    Value input = padTensor(rewriter, loc, adaptor.getInput(),
-                            {0, 0, pads[0], pads[1]}, high, lowest);
+    bool nhwc = useChannelsLast(op);
+    Value input = paddedPoolInput(rewriter, loc, adaptor.getInput(), pads, high,
+                                  lowest, nhwc);
     Value window = tensor::EmptyOp::create(rewriter, loc, op.getKernelShape(),
                                            inType.getElementType());
+    auto strides = i64Elements(rewriter, op.getStrides());
+    auto dilations = i64Elements(rewriter, op.getDilations());
+    if (!nhwc) {
+      rewriter.replaceOp(op,
+                         linalg::PoolingNchwMaxOp::create(
+                             rewriter, loc, TypeRange{op.getType()},
+                             ValueRange{input, window},
+                             filledTensor(rewriter, loc, op.getType(), lowest),
+                             strides, dilations)
+                             .getResult(0));
+      return success();
+    }
+    auto outType = permutedType(op.getType(), kToChannelsLast);
     Value pool =
-        linalg::PoolingNchwMaxOp::create(
-            rewriter, loc, TypeRange{op.getType()}, ValueRange{input, window},
-            filledTensor(rewriter, loc, op.getType(), lowest),
-            i64Elements(rewriter, op.getStrides()),
-            i64Elements(rewriter, op.getDilations()))
+        linalg::PoolingNhwcMaxOp::create(
+            rewriter, loc, TypeRange{outType}, ValueRange{input, window},
+            filledTensor(rewriter, loc, outType, lowest), strides, dilations)
             .getResult(0);
-    rewriter.replaceOp(op, pool);
+    rewriter.replaceOp(op,
+                       transposeTensor(rewriter, loc, pool, kToChannelsFirst));
     return success();
   }
 };
 
-struct AvgPoolLowering : OpConversionPattern<AvgPoolOp> {
-  using OpConversionPattern::OpConversionPattern;
+struct AvgPoolLowering : LayoutPattern<AvgPoolOp> {
+  using LayoutPattern::LayoutPattern;
 
   LogicalResult
   matchAndRewrite(AvgPoolOp op, OpAdaptor adaptor,
@@ -371,16 +523,24 @@ struct AvgPoolLowering : OpConversionPattern<AvgPoolOp> {
                       strides = op.getStrides();
     SmallVector<int64_t> high =
         effectiveEndPads(inType, outType, kernel, strides, {1, 1}, pads);
-    Value input = padTensor(rewriter, loc, adaptor.getInput(),
-                            {0, 0, pads[0], pads[1]}, high, 0.0);
+    bool nhwc = useChannelsLast(op);
+    Value input = paddedPoolInput(rewriter, loc, adaptor.getInput(), pads, high,
+                                  0.0, nhwc);
     Value window =
         tensor::EmptyOp::create(rewriter, loc, kernel, inType.getElementType());
+    auto sumType = nhwc ? permutedType(outType, kToChannelsLast) : outType;
+    Value init = filledTensor(rewriter, loc, sumType, 0.0);
+    auto stridesAttr = i64Elements(rewriter, strides);
+    auto dilationsAttr = i64Elements(rewriter, {1, 1});
     Value sum =
-        linalg::PoolingNchwSumOp::create(
-            rewriter, loc, TypeRange{outType}, ValueRange{input, window},
-            filledTensor(rewriter, loc, outType, 0.0),
-            i64Elements(rewriter, strides), i64Elements(rewriter, {1, 1}))
-            .getResult(0);
+        nhwc ? linalg::PoolingNhwcSumOp::create(
+                   rewriter, loc, TypeRange{sumType}, ValueRange{input, window},
+                   init, stridesAttr, dilationsAttr)
+                   .getResult(0)
+             : linalg::PoolingNchwSumOp::create(
+                   rewriter, loc, TypeRange{sumType}, ValueRange{input, window},
+                   init, stridesAttr, dilationsAttr)
+                   .getResult(0);
 
     // The divisor per output position counts the taps inside the input (or,
     // with count_include_pad, inside input + declared padding).
@@ -400,15 +560,19 @@ struct AvgPoolLowering : OpConversionPattern<AvgPoolOp> {
         divisor.push_back(static_cast<float>(count[0] * count[1]));
       }
     auto divisorType =
-        RankedTensorType::get({1, 1, ho, wo}, rewriter.getF32Type());
+        RankedTensorType::get(nhwc ? ArrayRef<int64_t>{1, ho, wo, 1}
+                                   : ArrayRef<int64_t>{1, 1, ho, wo},
+                              rewriter.getF32Type());
     Value divisorValue = arith::ConstantOp::create(
         rewriter, loc,
         DenseElementsAttr::get(divisorType, ArrayRef<float>(divisor)));
     Value result =
-        buildElementwise(rewriter, loc, outType, {sum, divisorValue},
+        buildElementwise(rewriter, loc, sumType, {sum, divisorValue},
                          [](OpBuilder &b, Location l, ValueRange a) -> Value {
                            return arith::DivFOp::create(b, l, a[0], a[1]);
                          });
+    if (nhwc)
+      result = transposeTensor(rewriter, loc, result, kToChannelsFirst);
     rewriter.replaceOp(op, result);
     return success();
   }
@@ -416,8 +580,10 @@ struct AvgPoolLowering : OpConversionPattern<AvgPoolOp> {
 
 } // namespace
 
-void coda::populateConvPoolLoweringPatterns(RewritePatternSet &patterns) {
-  patterns.add<Conv2DLowering, ConvTranspose2DLowering, MatMulLowering,
-               GemmLowering, MaxPoolLowering, AvgPoolLowering>(
-      patterns.getContext());
+void coda::populateConvPoolLoweringPatterns(RewritePatternSet &patterns,
+                                            bool channelsLast) {
+  MLIRContext *ctx = patterns.getContext();
+  patterns.add<ConvTranspose2DLowering, MatMulLowering, GemmLowering>(ctx);
+  patterns.add<Conv2DLowering, MaxPoolLowering, AvgPoolLowering>(ctx,
+                                                                 channelsLast);
 }

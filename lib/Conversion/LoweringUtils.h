@@ -74,7 +74,9 @@ mlir::Value buildConv(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
 
 /// Adds the conversion patterns of each group.
 void populateElementwiseLoweringPatterns(mlir::RewritePatternSet &patterns);
-void populateConvPoolLoweringPatterns(mlir::RewritePatternSet &patterns);
+/// With `channelsLast`, fp32 convolutions and pooling compute in NHWC.
+void populateConvPoolLoweringPatterns(mlir::RewritePatternSet &patterns,
+                                      bool channelsLast);
 void populateDataMovementLoweringPatterns(mlir::RewritePatternSet &patterns);
 void populateQuantizedLoweringPatterns(mlir::RewritePatternSet &patterns);
 

@@ -21,7 +21,7 @@ using namespace mlir;
 void coda::addLinalgStage(OpPassManager &pm,
                           const CpuPipelineOptions &options) {
   pm.addPass(createCanonicalizerPass());
-  pm.addPass(createCodaLowerToLinalg());
+  pm.addPass(createCodaLowerToLinalg({options.channelsLast}));
   pm.addPass(createCanonicalizerPass());
   if (options.fuseElementwise)
     pm.addNestedPass<func::FuncOp>(createCodaFuseElementwise());
@@ -33,9 +33,14 @@ void coda::addLinalgStage(OpPassManager &pm,
   }
   if (options.loopOrder)
     pm.addNestedPass<func::FuncOp>(createCodaCpuLoopOrder());
+  if (options.padInPlace)
+    pm.addNestedPass<func::FuncOp>(createCodaPadInPlace());
 }
 
 void coda::addBufferizeStage(OpPassManager &pm) {
+  // Producers write into the tensors they are inserted into (padded
+  // buffers, concatenations) instead of a buffer of their own.
+  pm.addPass(bufferization::createEmptyTensorEliminationPass());
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
   bufferize.functionBoundaryTypeConversion =

@@ -58,7 +58,11 @@ void coda::addGpuLLVMStage(OpPassManager &pm,
 void coda::useGpuLinalgOptions(CpuPipelineOptions &options) {
   // Register tiling and loop ordering target the CPU's vector units.
   options.vectorize = false;
+  // One thread per output element: the NCHW loop nests are the ones checked
+  // on a GPU (bench/gpu-check.sh).
+  options.channelsLast = false;
   options.loopOrder = false;
+  options.padInPlace = false;
 }
 
 void coda::buildGpuPipeline(OpPassManager &pm,

@@ -4,6 +4,7 @@
 
 #include "mlir/Dialect/Affine/Utils.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
@@ -38,7 +39,76 @@ struct ProductShape {
   OpOperand *weights; // one value per row and reduction step
   unsigned rowDim, columnDim;
   int64_t streamStride; // 1, or 2 for stride-2 convolutions
+  // The weights vary along the columns too (a depthwise convolution in
+  // NHWC: one weight per channel lane): a vector instead of a broadcast.
+  bool laneWeights;
+  // Where the accumulators start, when the product's init was a broadcast
+  // (the bias) or a fill: `initSource` read at `initMap` of the output
+  // index, or the scalar `initSource`. The tile then never reads its init,
+  // which saves writing and re-reading the whole output once.
+  Value initSource;
+  AffineMap initMap;
 };
+
+/// Makes the tiles start their accumulators from the value the product's
+/// init was filled with, and the init a plain empty tensor: if the init is
+/// a linalg.generic used only here that yields its single input (a
+/// broadcast) or a value from outside its body (a fill).
+void takeInitialValue(RewriterBase &rewriter, linalg::GenericOp op,
+                      ProductShape &shape) {
+  OpOperand &init = *op.getDpsInitOperand(0);
+  auto fill = init.get().getDefiningOp<linalg::GenericOp>();
+  if (!fill || !init.get().hasOneUse() || fill.getNumDpsInits() != 1 ||
+      fill.getNumDpsInputs() > 1 || fill.getNumReductionLoops() != 0 ||
+      !fill.getMatchingIndexingMap(fill.getDpsInitOperand(0)).isIdentity() ||
+      !fill.getBody()->without_terminator().empty())
+    return;
+  Value yielded = fill.getBody()->getTerminator()->getOperand(0);
+  if (fill.getNumDpsInputs() == 1 &&
+      yielded == fill.getBody()->getArgument(0)) {
+    shape.initSource = fill.getDpsInputs()[0];
+    shape.initMap = fill.getIndexingMapsArray()[0];
+  } else if (yielded.getParentBlock() != fill.getBody()) {
+    shape.initSource = yielded;
+  } else {
+    return;
+  }
+  rewriter.modifyOpInPlace(op, [&] { init.set(fill.getDpsInits()[0]); });
+  rewriter.eraseOp(fill);
+}
+
+/// The first value of row `r`'s accumulator, of `type`, at tile-local output
+/// indices `local` of the tile `out` (an extract_slice of the whole output,
+/// or the output itself).
+Value initialAccumulator(OpBuilder &b, Location loc, const ProductShape &shape,
+                         Value out, VectorType type, ArrayRef<Value> local) {
+  Value source = shape.initSource;
+  if (!shape.initMap)
+    return vector::BroadcastOp::create(b, loc, type, source);
+  SmallVector<Value> global(local);
+  if (auto slice = out.getDefiningOp<tensor::ExtractSliceOp>())
+    for (auto [i, offset] : llvm::enumerate(slice.getMixedOffsets()))
+      global[i] = arith::AddIOp::create(
+          b, loc, getValueOrCreateConstantIndexOp(b, loc, offset), global[i]);
+  SmallVector<Value> indices;
+  for (AffineExpr e : shape.initMap.getResults())
+    indices.push_back(affine::expandAffineExpr(b, loc, e, global, {}));
+  // Along the columns (the output's last dim) the source is contiguous or
+  // broadcast.
+  unsigned columnDim = local.size() - 1;
+  std::optional<unsigned> position =
+      shape.initMap.getResultPosition(b.getAffineDimExpr(columnDim));
+  AffineMap read =
+      position ? AffineMap::get(indices.size(), 0,
+                                b.getAffineDimExpr(*position), b.getContext())
+               : AffineMap::get(indices.size(), 0, b.getAffineConstantExpr(0),
+                                b.getContext());
+  Value pad =
+      arith::ConstantOp::create(b, loc, b.getZeroAttr(type.getElementType()));
+  return vector::TransferReadOp::create(b, loc, type, source, indices, pad,
+                                        read, SmallVector<bool>{!position})
+      .getResult();
+}
 
 /// The coefficient of `dim` in an expression `c * d(dim) + (terms of other
 /// dims)`: 0 if the dim is absent, nothing if the form is different.
@@ -71,6 +141,20 @@ std::optional<int64_t> strideIn(AffineExpr expr, unsigned dim) {
 /// past the edge are masked).
 int64_t columnTile(int64_t width, int64_t maxColumns) {
   return std::min<int64_t>(maxColumns, llvm::PowerOf2Ceil(width));
+}
+
+/// Rows per tile: at most `maxRows`, chosen to waste the fewest rows of
+/// partial tiles over `extent` (7 for the 7/14/28-wide images of
+/// ImageNet models, 8 for 56/112), preferring larger tiles.
+int64_t rowTile(int64_t extent, int64_t maxRows) {
+  if (extent <= maxRows)
+    return extent;
+  int64_t best = maxRows;
+  for (int64_t r = maxRows; r > maxRows / 2; --r)
+    if (llvm::alignTo(extent, r) - extent <
+        llvm::alignTo(extent, best) - extent)
+      best = r;
+  return best;
 }
 
 /// Whether a body computes out + a * b: in f32, or in integers with a and b
@@ -114,8 +198,14 @@ std::optional<SmallVector<int64_t>> tileSizes(linalg::GenericOp op,
     std::optional<int64_t> stride =
         streamMap.getNumResults() ? strideIn(streamMap.getResults().back(), *p)
                                   : std::nullopt;
-    if (!stride || *stride < 1 || *stride > 2 ||
-        weightMap.isFunctionOfDim(*p) || !weightMap.isProjectedPermutation())
+    if (!stride || *stride < 1 || *stride > 2)
+      continue;
+    // Broadcast weights may be read at any affine index (the image of an
+    // NHWC convolution, strided or not); lane weights must be contiguous
+    // along the columns.
+    bool laneWeights = weightMap.isFunctionOfDim(*p);
+    if (laneWeights &&
+        (!weightMap.isProjectedPermutation() || innermostDim(weightMap) != p))
       continue;
     // Rows: preferably an output dim the weights read and the stream does
     // not (filters: one stream vector feeds every row); else the image row
@@ -136,12 +226,12 @@ std::optional<SmallVector<int64_t>> tileSizes(linalg::GenericOp op,
     }
     if (!r)
       continue;
-    shape = {stream, weights, *r, *p, *stride};
+    shape = {stream, weights, *r, *p, *stride, laneWeights};
     SmallVector<int64_t> sizes(op.getNumLoops(), 1);
     for (unsigned d = 0; d < op.getNumLoops(); ++d)
       if (op.getIteratorTypesArray()[d] == utils::IteratorType::reduction)
         sizes[d] = 0;
-    sizes[*r] = rows;
+    sizes[*r] = rowTile(op.getStaticLoopRanges()[*r], rows);
     sizes[*p] = columnTile(op.getStaticLoopRanges()[*p], columns);
     return sizes;
   }
@@ -472,11 +562,16 @@ void emitRegisterTile(RewriterBase &rewriter, linalg::GenericOp op,
   };
 
   SmallVector<Value> acc;
-  for (int64_t r = 0; r < rows; ++r)
-    acc.push_back(vector::TransferReadOp::create(
-        rewriter, loc, rowType, out,
-        tileIndices(rewriter, loc, outMap, rowDims(rewriter, r, dims)), pad,
-        lastDim(outMap), inBounds));
+  for (int64_t r = 0; r < rows; ++r) {
+    SmallVector<Value> local =
+        tileIndices(rewriter, loc, outMap, rowDims(rewriter, r, dims));
+    acc.push_back(
+        shape.initSource
+            ? initialAccumulator(rewriter, loc, shape, out, rowType, local)
+            : vector::TransferReadOp::create(rewriter, loc, rowType, out, local,
+                                             pad, lastDim(outMap), inBounds)
+                  .getResult());
+  }
 
   // One loop per reduction dim, innermost last, carrying the accumulators.
   SmallVector<unsigned> reductions;
@@ -512,6 +607,16 @@ void emitRegisterTile(RewriterBase &rewriter, linalg::GenericOp op,
         return row;
       };
       auto readWeight = [&](int64_t r) -> Value {
+        if (shape.laneWeights) {
+          Value w = vector::TransferReadOp::create(
+              b, loc, VectorType::get({columns}, weightType),
+              shape.weights->get(),
+              tileIndices(b, loc, weightMap, rowDims(b, r, dims)), weightPad,
+              lastDim(weightMap), inBounds);
+          return weightType == accType
+                     ? w
+                     : arith::ExtSIOp::create(b, loc, rowType, w).getResult();
+        }
         Value w = vector::TransferReadOp::create(
             b, loc, VectorType::get({1}, weightType), shape.weights->get(),
             tileIndices(b, loc, weightMap, rowDims(b, r, dims)), weightPad,
@@ -595,7 +700,8 @@ struct CpuVectorizePass : coda::impl::CodaCpuVectorizeBase<CpuVectorizePass> {
     IRRewriter rewriter(&getContext());
     SmallVector<linalg::LinalgOp> convolutions;
     getOperation().walk([&](Operation *op) {
-      if (isa<linalg::Conv2DNchwFchwOp, linalg::DepthwiseConv2DNchwChwOp>(op))
+      if (isa<linalg::Conv2DNchwFchwOp, linalg::DepthwiseConv2DNchwChwOp,
+              linalg::Conv2DNhwcHwcfOp, linalg::DepthwiseConv2DNhwcHwcOp>(op))
         convolutions.push_back(cast<linalg::LinalgOp>(op));
     });
     for (linalg::LinalgOp conv : convolutions) {
@@ -628,6 +734,7 @@ struct CpuVectorizePass : coda::impl::CodaCpuVectorizeBase<CpuVectorizePass> {
       if (!epilogue.ops.empty())
         prepareEpilogue(rewriter, op, epilogue);
       rewriter.setInsertionPoint(op);
+      takeInitialValue(rewriter, op, shape);
       scf::SCFTilingOptions options;
       options.setTileSizes(getAsIndexOpFoldResult(&getContext(), sizes));
       // Tiles are independent (the reduction is not tiled): scf.forall lets
@@ -649,7 +756,7 @@ struct CpuVectorizePass : coda::impl::CodaCpuVectorizeBase<CpuVectorizePass> {
             &generic->getOpOperand(shape.stream->getOperandNumber());
         tileShape.weights =
             &generic->getOpOperand(shape.weights->getOperandNumber());
-        emitRegisterTile(rewriter, generic, tileShape, rows,
+        emitRegisterTile(rewriter, generic, tileShape, sizes[shape.rowDim],
                          sizes[shape.columnDim], epilogue);
       }
       // The tiles applied the epilogue: it now passes its input through.

@@ -100,6 +100,10 @@ struct Options {
       "target-cpu", cl::init("native"),
       cl::desc("CPU to generate code for (clang -march: native, x86-64-v4, "
                "x86-64-v3, x86-64, ...)")};
+  cl::opt<bool> channelsLast{
+      "channels-last", cl::init(true),
+      cl::desc("--target=cpu: compute convolutions and pooling in NHWC "
+               "(=false: NCHW, as the model is written)")};
   cl::opt<Target> target{
       "target", cl::desc("What the model runs on"), cl::init(Target::CPU),
       cl::values(clEnumValN(Target::CPU, "cpu", "this CPU (default)"),
@@ -411,6 +415,7 @@ LogicalResult compile(const Options &opts) {
   pm.enableTiming(timing);
   bool gpuLoops = opts.target == Target::CPUGpuLoops;
   coda::CpuPipelineOptions pipelineOptions;
+  pipelineOptions.channelsLast = opts.channelsLast.getValue();
   if (cuda || gpuLoops)
     coda::useGpuLinalgOptions(pipelineOptions);
   coda::GpuPipelineOptions gpuOptions;

@@ -15,10 +15,20 @@ struct CpuPipelineOptions : mlir::PassPipelineOptions<CpuPipelineOptions> {
       llvm::cl::desc(
           "Fuse chains of elementwise linalg ops into one loop nest"),
       llvm::cl::init(true)};
+  Option<bool> channelsLast{
+      *this, "channels-last",
+      llvm::cl::desc("Compute convolutions and pooling in NHWC, keeping "
+                     "activations channels-last between layers"),
+      llvm::cl::init(true)};
   Option<bool> vectorize{
       *this, "vectorize",
       llvm::cl::desc("Register-tile and vectorize matrix-product-like ops "
                      "(coda-cpu-vectorize)"),
+      llvm::cl::init(true)};
+  Option<bool> padInPlace{
+      *this, "pad-in-place",
+      llvm::cl::desc("Let producers write into the padded buffers of the "
+                     "next layer (coda-pad-in-place)"),
       llvm::cl::init(true)};
   Option<bool> loopOrder{
       *this, "loop-order",

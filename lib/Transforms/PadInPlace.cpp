@@ -1,0 +1,79 @@
+//===- PadInPlace.cpp - Producers write into their padded buffer ---------===//
+
+#include "coda/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Matchers.h"
+
+namespace coda {
+#define GEN_PASS_DEF_CODAPADINPLACE
+#include "coda/Dialect/CodaPasses.h.inc"
+} // namespace coda
+
+using namespace mlir;
+
+namespace {
+
+/// The tensor.empty that `value` is computed into, following each result
+/// back to the init it is written in (destination-passing ops, scf.forall)
+/// as long as every value on the way has no other use.
+tensor::EmptyOp rootEmptyTensor(Value value) {
+  while (value.hasOneUse() || isa<tensor::EmptyOp>(value.getDefiningOp())) {
+    Operation *op = value.getDefiningOp();
+    if (!op)
+      return nullptr;
+    if (auto empty = dyn_cast<tensor::EmptyOp>(op))
+      return empty;
+    auto result = cast<OpResult>(value);
+    if (auto forall = dyn_cast<scf::ForallOp>(op)) {
+      value = forall.getTiedOpOperand(result)->get();
+      continue;
+    }
+    auto dps = dyn_cast<DestinationStyleOpInterface>(op);
+    if (!dps)
+      return nullptr;
+    value = dps.getTiedOpOperand(result)->get();
+  }
+  return nullptr;
+}
+
+struct PadInPlacePass : coda::impl::CodaPadInPlaceBase<PadInPlacePass> {
+  void runOnOperation() override {
+    SmallVector<tensor::PadOp> pads;
+    getOperation().walk([&](tensor::PadOp pad) { pads.push_back(pad); });
+    IRRewriter rewriter(&getContext());
+    for (tensor::PadOp pad : pads) {
+      Attribute fillValue;
+      Value fill = pad.getConstantPaddingValue();
+      auto type = pad.getResultType();
+      if (!fill || !matchPattern(fill, m_Constant(&fillValue)) ||
+          !type.hasStaticShape() || !pad.getSourceType().hasStaticShape())
+        continue;
+      tensor::EmptyOp root = rootEmptyTensor(pad.getSource());
+      if (!root)
+        continue;
+      // The padded buffer is made (and filled) where the source's buffer
+      // would have been, so that the source can become a view of it.
+      rewriter.setInsertionPoint(root);
+      fill = arith::ConstantOp::create(rewriter, pad.getLoc(),
+                                       cast<TypedAttr>(fillValue));
+      Value padded = tensor::EmptyOp::create(
+          rewriter, pad.getLoc(), type.getShape(), type.getElementType());
+      padded = linalg::FillOp::create(rewriter, pad.getLoc(), fill, padded)
+                   .getResult(0);
+      rewriter.setInsertionPoint(pad);
+      SmallVector<OpFoldResult> strides(type.getRank(),
+                                        rewriter.getIndexAttr(1));
+      SmallVector<OpFoldResult> sizes =
+          tensor::getMixedSizes(rewriter, pad.getLoc(), pad.getSource());
+      rewriter.replaceOpWithNewOp<tensor::InsertSliceOp>(
+          pad, pad.getSource(), padded, pad.getMixedLowPad(), sizes, strides);
+    }
+  }
+};
+
+} // namespace
