@@ -23,6 +23,11 @@ void coda::addLinalgStage(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCodaLowerToLinalg({options.channelsLast}));
   pm.addPass(createCanonicalizerPass());
+  if (options.channelsLast) {
+    // The transposes around each NHWC layer cancel between layers.
+    pm.addNestedPass<func::FuncOp>(createCodaPropagateLayout());
+    pm.addPass(createCanonicalizerPass());
+  }
   if (options.fuseElementwise)
     pm.addNestedPass<func::FuncOp>(createCodaFuseElementwise());
   pm.addPass(createCanonicalizerPass());

@@ -22,12 +22,11 @@ namespace {
 /// back to the init it is written in (destination-passing ops, scf.forall)
 /// as long as every value on the way has no other use.
 tensor::EmptyOp rootEmptyTensor(Value value) {
-  while (value.hasOneUse() || isa<tensor::EmptyOp>(value.getDefiningOp())) {
-    Operation *op = value.getDefiningOp();
-    if (!op)
-      return nullptr;
+  while (Operation *op = value.getDefiningOp()) {
     if (auto empty = dyn_cast<tensor::EmptyOp>(op))
       return empty;
+    if (!value.hasOneUse())
+      return nullptr;
     auto result = cast<OpResult>(value);
     if (auto forall = dyn_cast<scf::ForallOp>(op)) {
       value = forall.getTiedOpOperand(result)->get();
