@@ -88,7 +88,14 @@ def CodaPropagateLayout : Pass<"coda-propagate-layout", "mlir::func::FuncOp"> {
     - concatenations (`tensor.concat`, and the `tensor.insert_slice` chains
       that `coda.concat` lowers to) of transposes by one p, slices of a
       transpose, and constant pads of a transpose that are transposed back
-      become the same op on the sources followed by one transpose.
+      become the same op on the sources followed by one transpose;
+    - `tensor.expand_shape` of a transpose becomes a transpose of an
+      expand_shape; `tensor.collapse_shape` of a transpose becomes a
+      transpose of a collapse_shape, after a transpose that brings each
+      collapsed group together where the first one split a group (so a
+      channel shuffle becomes one transpose within channels-last);
+    - a transpose that only moves unit dims becomes a reshape (a view), and
+      equal transposes of one value are merged.
 
     Nothing moves where it would read or write an operand out of memory
     order (a full-size operand in the other layout, inputs transposed by

@@ -16,6 +16,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/IndexingUtils.h"
+#include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -154,6 +155,65 @@ struct FoldUndefinedOrFilledTranspose : OpRewritePattern<linalg::TransposeOp> {
       return failure();
     rewriter.replaceOpWithNewOp<linalg::FillOp>(op, fill.getInputs(),
                                                 ValueRange{op.getInit()});
+    return success();
+  }
+};
+
+/// A second transpose of the same value by the same permutation (moved from
+/// two users of one value) is the first one.
+struct MergeDuplicateTranspose : OpRewritePattern<linalg::TransposeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(linalg::TransposeOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!op.hasPureTensorSemantics())
+      return failure();
+    for (Operation *user : op.getInput().getUsers()) {
+      auto other = dyn_cast<linalg::TransposeOp>(user);
+      if (!other || other->getBlock() != op->getBlock() ||
+          !other->isBeforeInBlock(op) || other.getInput() != op.getInput() ||
+          other.getPermutation() != op.getPermutation() ||
+          !other.hasPureTensorSemantics())
+        continue;
+      rewriter.replaceOp(op, other->getResults());
+      return success();
+    }
+    return failure();
+  }
+};
+
+/// A transpose that moves only unit dims (the others keep their order) ->
+/// collapse_shape and expand_shape: the same bytes, a view instead of a copy.
+struct TransposeOfUnitDimsToReshape : OpRewritePattern<linalg::TransposeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(linalg::TransposeOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!op.hasPureTensorSemantics())
+      return failure();
+    auto inputType = cast<RankedTensorType>(op.getInput().getType());
+    auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
+    if (!inputType.hasStaticShape())
+      return failure();
+    SmallVector<int64_t> moved;
+    for (int64_t dim : op.getPermutation())
+      if (inputType.getDimSize(dim) != 1)
+        moved.push_back(dim);
+    if (!llvm::is_sorted(moved))
+      return rewriter.notifyMatchFailure(op, "moves a non-unit dim");
+    SmallVector<int64_t> shape = llvm::to_vector(llvm::make_filter_range(
+        inputType.getShape(), [](int64_t size) { return size != 1; }));
+    std::optional<SmallVector<ReassociationIndices>> collapseGroups =
+        getReassociationIndicesForCollapse(inputType.getShape(), shape);
+    std::optional<SmallVector<ReassociationIndices>> expandGroups =
+        getReassociationIndicesForCollapse(resultType.getShape(), shape);
+    if (!collapseGroups || !expandGroups)
+      return failure();
+    Value collapsed = tensor::CollapseShapeOp::create(
+        rewriter, op.getLoc(), inputType.clone(shape), op.getInput(),
+        *collapseGroups);
+    rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(
+        op, resultType, collapsed, *expandGroups);
     return success();
   }
 };
@@ -496,6 +556,107 @@ struct SinkTransposeThroughPad : OpRewritePattern<tensor::PadOp> {
 };
 
 //===----------------------------------------------------------------------===//
+// Reshapes
+//===----------------------------------------------------------------------===//
+
+/// expand_shape(transpose(x, p)) -> transpose(expand_shape(x), p'): each dim
+/// of x splits as its transposed dim did, and p' moves the groups of split
+/// dims as p moved the dims.
+struct SinkTransposeThroughExpandShape
+    : OpRewritePattern<tensor::ExpandShapeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(tensor::ExpandShapeOp expand,
+                                PatternRewriter &rewriter) const override {
+    linalg::TransposeOp source = getTranspose(expand.getSrc());
+    RankedTensorType type = expand.getResultType();
+    if (!source || !type.hasStaticShape())
+      return failure();
+    ArrayRef<int64_t> permutation = source.getPermutation();
+    SmallVector<ReassociationIndices> groups = expand.getReassociationIndices();
+    SmallVector<int64_t> inverse = invertPermutationVector(permutation);
+    // Dim j of x splits like dim inverse[j] of the transpose; its pieces
+    // start at starts[j].
+    SmallVector<int64_t> shape, starts;
+    SmallVector<ReassociationIndices> sourceGroups;
+    for (int64_t dim : inverse) {
+      starts.push_back(shape.size());
+      ReassociationIndices &group = sourceGroups.emplace_back();
+      for (int64_t piece : groups[dim]) {
+        group.push_back(shape.size());
+        shape.push_back(type.getDimSize(piece));
+      }
+    }
+    SmallVector<int64_t> expandedPermutation;
+    for (auto [dim, group] : llvm::enumerate(groups))
+      for (int64_t offset = 0, e = group.size(); offset < e; ++offset)
+        expandedPermutation.push_back(starts[permutation[dim]] + offset);
+    Value expanded = tensor::ExpandShapeOp::create(
+        rewriter, expand.getLoc(), type.clone(shape), source.getInput(),
+        sourceGroups);
+    rewriter.replaceOp(expand, createTranspose(rewriter, expand.getLoc(),
+                                               expanded, expandedPermutation));
+    return success();
+  }
+};
+
+/// collapse_shape(transpose(x, p)) -> transpose(collapse_shape(
+/// transpose(x, q)), p'): q orders the dims of x so that each collapsed group
+/// is contiguous, keeping the groups in the order of x (q is the identity
+/// when p already keeps every group together); p' permutes the collapsed
+/// dims. When q is not the identity this trades one transpose for two, the
+/// second (p') of the kind that moves on and cancels between layers: a
+/// channel shuffle (NCHW reshape, transpose, reshape) becomes a transpose
+/// within channels-last.
+struct SinkTransposeThroughCollapseShape
+    : OpRewritePattern<tensor::CollapseShapeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(tensor::CollapseShapeOp collapse,
+                                PatternRewriter &rewriter) const override {
+    linalg::TransposeOp source = getTranspose(collapse.getSrc());
+    RankedTensorType type = collapse.getResultType();
+    if (!source || !type.hasStaticShape())
+      return failure();
+    ArrayRef<int64_t> permutation = source.getPermutation();
+    SmallVector<ReassociationIndices> groups =
+        collapse.getReassociationIndices();
+    // The collapsed dims in the order of their first dim in x.
+    auto firstSourceDim = [&](int64_t dim) {
+      return llvm::min_element(groups[dim], [&](int64_t a, int64_t b) {
+        return permutation[a] < permutation[b];
+      });
+    };
+    SmallVector<int64_t> order =
+        llvm::to_vector(llvm::seq<int64_t>(0, groups.size()));
+    llvm::stable_sort(order, [&](int64_t a, int64_t b) {
+      return permutation[*firstSourceDim(a)] < permutation[*firstSourceDim(b)];
+    });
+    SmallVector<int64_t> collapsedPermutation = invertPermutationVector(order);
+    if (isIdentityPermutation(collapsedPermutation))
+      return rewriter.notifyMatchFailure(collapse, "nothing to move");
+    SmallVector<int64_t> grouped;
+    SmallVector<ReassociationIndices> groupedGroups;
+    for (int64_t dim : order) {
+      ReassociationIndices &group = groupedGroups.emplace_back();
+      for (int64_t piece : groups[dim]) {
+        group.push_back(grouped.size());
+        grouped.push_back(permutation[piece]);
+      }
+    }
+    Location loc = collapse.getLoc();
+    Value input = source.getInput();
+    if (!isIdentityPermutation(grouped))
+      input = createTranspose(rewriter, loc, input, grouped);
+    Value collapsed =
+        tensor::CollapseShapeOp::create(rewriter, loc, input, groupedGroups);
+    rewriter.replaceOp(collapse, createTranspose(rewriter, loc, collapsed,
+                                                 collapsedPermutation));
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
 // Pass
 //===----------------------------------------------------------------------===//
 
@@ -506,11 +667,17 @@ struct PropagateLayoutPass
     RewritePatternSet patterns(ctx);
     // Upstream folds transpose(transpose) into one transpose (or none).
     linalg::TransposeOp::getCanonicalizationPatterns(patterns, ctx);
+    // They also fold the reshapes that moved transposes leave next to each
+    // other.
+    tensor::CollapseShapeOp::getCanonicalizationPatterns(patterns, ctx);
+    tensor::ExpandShapeOp::getCanonicalizationPatterns(patterns, ctx);
     patterns.add<FoldConstantTranspose, FoldUndefinedOrFilledTranspose,
+                 MergeDuplicateTranspose, TransposeOfUnitDimsToReshape,
                  SinkTransposeIntoGeneric, HoistTransposeIntoGeneric,
                  SinkTransposeThroughConcat, SinkTransposeThroughInsertSlice,
-                 SinkTransposeThroughExtractSlice, SinkTransposeThroughPad>(
-        ctx);
+                 SinkTransposeThroughExtractSlice, SinkTransposeThroughPad,
+                 SinkTransposeThroughExpandShape,
+                 SinkTransposeThroughCollapseShape>(ctx);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

@@ -475,3 +475,72 @@ func.func @pad_into_layer(%a: tensor<1x3x4x5xf32>) -> tensor<1x6x7x3xf32> {
   } : tensor<1x4x5x3xf32> to tensor<1x6x7x3xf32>
   return %p : tensor<1x6x7x3xf32>
 }
+
+// -----
+
+// A channel shuffle between layers (NCHW reshape, transpose, reshape)
+// becomes a transpose within channels-last: the groups of channels swap in
+// the last dims, the layers' transposes cancel.
+
+// CHECK-LABEL: func @channel_shuffle
+// CHECK-SAME: (%[[A:.*]]: tensor<1x4x5x8xf32>)
+// CHECK: %[[E:.*]] = tensor.expand_shape %[[A]] {{\[}}[0], [1], [2], [3, 4]] output_shape [1, 4, 5, 2, 4] : tensor<1x4x5x8xf32> into tensor<1x4x5x2x4xf32>
+// CHECK: %[[T:.*]] = linalg.transpose ins(%[[E]] : tensor<1x4x5x2x4xf32>) outs(%{{.*}} : tensor<1x4x5x4x2xf32>) permutation = [0, 1, 2, 4, 3]
+// CHECK: %[[C:.*]] = tensor.collapse_shape %[[T]] {{\[}}[0], [1], [2], [3, 4]] : tensor<1x4x5x4x2xf32> into tensor<1x4x5x8xf32>
+// CHECK-NOT: linalg.transpose
+// CHECK: return %[[C]]
+func.func @channel_shuffle(%a: tensor<1x4x5x8xf32>) -> tensor<1x4x5x8xf32> {
+  %e = tensor.empty() : tensor<1x8x4x5xf32>
+  %t = linalg.transpose ins(%a : tensor<1x4x5x8xf32>) outs(%e : tensor<1x8x4x5xf32>) permutation = [0, 3, 1, 2]
+  %x = tensor.expand_shape %t [[0], [1, 2], [3], [4]] output_shape [1, 2, 4, 4, 5] : tensor<1x8x4x5xf32> into tensor<1x2x4x4x5xf32>
+  %e2 = tensor.empty() : tensor<1x4x2x4x5xf32>
+  %s = linalg.transpose ins(%x : tensor<1x2x4x4x5xf32>) outs(%e2 : tensor<1x4x2x4x5xf32>) permutation = [0, 2, 1, 3, 4]
+  %c = tensor.collapse_shape %s [[0], [1, 2], [3], [4]] : tensor<1x4x2x4x5xf32> into tensor<1x8x4x5xf32>
+  %e3 = tensor.empty() : tensor<1x4x5x8xf32>
+  %y = linalg.transpose ins(%c : tensor<1x8x4x5xf32>) outs(%e3 : tensor<1x4x5x8xf32>) permutation = [0, 2, 3, 1]
+  return %y : tensor<1x4x5x8xf32>
+}
+
+// -----
+
+// A collapse that keeps the transposed dims together takes the transpose
+// after it; one that merges dims the transpose swapped keeps it.
+
+// CHECK-LABEL: func @collapse
+// CHECK-SAME: (%[[A:.*]]: tensor<2x3x4xf32>, %[[B:.*]]: tensor<3x2x4xf32>)
+// CHECK: %[[C:.*]] = tensor.collapse_shape %[[A]] {{\[}}[0, 1], [2]] : tensor<2x3x4xf32> into tensor<6x4xf32>
+// CHECK: %[[T:.*]] = linalg.transpose ins(%[[C]] : tensor<6x4xf32>) outs(%{{.*}} : tensor<4x6xf32>) permutation = [1, 0]
+// CHECK: %[[S:.*]] = linalg.transpose ins(%[[B]] : tensor<3x2x4xf32>) outs(%{{.*}} : tensor<2x3x4xf32>) permutation = [1, 0, 2]
+// CHECK: %[[D:.*]] = tensor.collapse_shape %[[S]] {{\[}}[0, 1], [2]]
+// CHECK: return %[[T]], %[[D]]
+func.func @collapse(%a: tensor<2x3x4xf32>, %b: tensor<3x2x4xf32>) -> (tensor<4x6xf32>, tensor<6x4xf32>) {
+  %e = tensor.empty() : tensor<4x2x3xf32>
+  %t = linalg.transpose ins(%a : tensor<2x3x4xf32>) outs(%e : tensor<4x2x3xf32>) permutation = [2, 0, 1]
+  %c = tensor.collapse_shape %t [[0], [1, 2]] : tensor<4x2x3xf32> into tensor<4x6xf32>
+  %e2 = tensor.empty() : tensor<2x3x4xf32>
+  %s = linalg.transpose ins(%b : tensor<3x2x4xf32>) outs(%e2 : tensor<2x3x4xf32>) permutation = [1, 0, 2]
+  %d = tensor.collapse_shape %s [[0, 1], [2]] : tensor<2x3x4xf32> into tensor<6x4xf32>
+  return %c, %d : tensor<4x6xf32>, tensor<6x4xf32>
+}
+
+// -----
+
+// A transpose that only moves unit dims is a reshape (a view); two equal
+// transposes of one value are one.
+
+// CHECK-LABEL: func @unit_dims_and_duplicates
+// CHECK-SAME: (%[[A:.*]]: tensor<1x1x1x8xf32>, %[[B:.*]]: tensor<2x3xf32>)
+// CHECK: %[[C:.*]] = tensor.collapse_shape %[[A]] {{\[}}[0, 1, 2, 3]] : tensor<1x1x1x8xf32> into tensor<8xf32>
+// CHECK: %[[X:.*]] = tensor.expand_shape %[[C]] {{\[}}[0, 1, 2, 3]] output_shape [1, 8, 1, 1] : tensor<8xf32> into tensor<1x8x1x1xf32>
+// CHECK: %[[T:.*]] = linalg.transpose ins(%[[B]]
+// CHECK-NOT: linalg.transpose
+// CHECK: return %[[X]], %[[T]], %[[T]]
+func.func @unit_dims_and_duplicates(%a: tensor<1x1x1x8xf32>, %b: tensor<2x3xf32>) -> (tensor<1x8x1x1xf32>, tensor<3x2xf32>, tensor<3x2xf32>) {
+  %e = tensor.empty() : tensor<1x8x1x1xf32>
+  %t = linalg.transpose ins(%a : tensor<1x1x1x8xf32>) outs(%e : tensor<1x8x1x1xf32>) permutation = [0, 3, 1, 2]
+  %e1 = tensor.empty() : tensor<3x2xf32>
+  %t1 = linalg.transpose ins(%b : tensor<2x3xf32>) outs(%e1 : tensor<3x2xf32>) permutation = [1, 0]
+  %e2 = tensor.empty() : tensor<3x2xf32>
+  %t2 = linalg.transpose ins(%b : tensor<2x3xf32>) outs(%e2 : tensor<3x2xf32>) permutation = [1, 0]
+  return %t, %t1, %t2 : tensor<1x8x1x1xf32>, tensor<3x2xf32>, tensor<3x2xf32>
+}
