@@ -3,9 +3,9 @@
 // The lowering wraps every convolution and pooling in a transpose into
 // channels-last and one back. This pass moves those transposes across the
 // ops between layers that do not care about the layout (elementwise
-// generics, concatenation, slicing) until the transpose back of one layer
-// meets the transpose into the next, where the two cancel. Transposes of
-// constants (weights) fold at compile time.
+// generics, global pooling, concatenation, slicing, padding, reshapes) until
+// the transpose back of one layer meets the transpose into the next, where
+// the two cancel. Transposes of constants (weights) fold at compile time.
 //
 //===----------------------------------------------------------------------===//
 

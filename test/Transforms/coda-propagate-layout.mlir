@@ -544,3 +544,26 @@ func.func @unit_dims_and_duplicates(%a: tensor<1x1x1x8xf32>, %b: tensor<2x3xf32>
   %t2 = linalg.transpose ins(%b : tensor<2x3xf32>) outs(%e2 : tensor<3x2xf32>) permutation = [1, 0]
   return %t, %t1, %t2 : tensor<1x8x1x1xf32>, tensor<3x2xf32>, tensor<3x2xf32>
 }
+
+// -----
+
+// Dynamic sizes: the new tensors take theirs from the old ones.
+
+// CHECK-LABEL: func @dynamic
+// CHECK-SAME: (%[[A:.*]]: tensor<?x4x?x8xf32>, %[[S:.*]]: tensor<8xf32>
+// CHECK: %[[G:.*]] = linalg.generic
+// CHECK-SAME: ins(%[[A]], %[[S]] : tensor<?x4x?x8xf32>, tensor<8xf32>) outs(%{{.*}} : tensor<?x4x?x8xf32>)
+// CHECK: %[[T:.*]] = linalg.transpose ins(%[[G]] : tensor<?x4x?x8xf32>) outs(%{{.*}} : tensor<?x8x4x?xf32>) permutation = [0, 3, 1, 2]
+// CHECK: return %[[T]]
+#id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+#ch = affine_map<(d0, d1, d2, d3) -> (d1)>
+func.func @dynamic(%a: tensor<?x4x?x8xf32>, %s: tensor<8xf32>, %n: index, %w: index) -> tensor<?x8x4x?xf32> {
+  %e0 = tensor.empty(%n, %w) : tensor<?x8x4x?xf32>
+  %x = linalg.transpose ins(%a : tensor<?x4x?x8xf32>) outs(%e0 : tensor<?x8x4x?xf32>) permutation = [0, 3, 1, 2]
+  %g = linalg.generic {indexing_maps = [#id, #ch, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%x, %s : tensor<?x8x4x?xf32>, tensor<8xf32>) outs(%e0 : tensor<?x8x4x?xf32>) {
+  ^bb0(%in: f32, %c: f32, %out: f32):
+    %m = arith.mulf %in, %c : f32
+    linalg.yield %m : f32
+  } -> tensor<?x8x4x?xf32>
+  return %g : tensor<?x8x4x?xf32>
+}
