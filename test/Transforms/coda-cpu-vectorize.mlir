@@ -224,3 +224,23 @@ func.func @chain(%x: tensor<1x8x4x4xf32>, %w: tensor<8x8x1x1xf32>, %a: tensor<1x
   %2 = coda.add %1, %late : (tensor<1x8x4x4xf32>, tensor<1x8x4x4xf32>) -> tensor<1x8x4x4xf32>
   return %2 : tensor<1x8x4x4xf32>
 }
+
+// -----
+
+// A bias per column of a matrix product: a vector read along the columns
+// at the tile's column offset.
+// CHECK-LABEL: func @column_bias
+// CHECK-SAME: %[[V:[^:]*]]: tensor<40xf32>)
+// CHECK: scf.forall (%{{.*}}, %[[COL:.*]]) =
+// CHECK-COUNT-4: vector.fma
+// CHECK: scf.if
+// CHECK: %[[C:.*]] = arith.addi %[[COL]], %{{.*}} : index
+// CHECK: %[[B:.*]] = vector.transfer_read %[[V]][%[[C]]], %{{.*}} : tensor<40xf32>, vector<16xf32>
+// CHECK: arith.addf %{{.*}}, %[[B]] : vector<16xf32>
+// CHECK-NOT: linalg.generic
+// CHECK: return
+func.func @column_bias(%a: tensor<6x12xf32>, %b: tensor<12x40xf32>, %v: tensor<40xf32>) -> tensor<6x40xf32> {
+  %0 = coda.matmul %a, %b : (tensor<6x12xf32>, tensor<12x40xf32>) -> tensor<6x40xf32>
+  %1 = coda.add %0, %v : (tensor<6x40xf32>, tensor<40xf32>) -> tensor<6x40xf32>
+  return %1 : tensor<6x40xf32>
+}

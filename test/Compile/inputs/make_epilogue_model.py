@@ -6,8 +6,10 @@ references: epilogue.onnx, x.npy r.npy s.npy k.npy, y1.npy y2.npy.
   y1 = relu((conv3x3(x) + r) * s)        residual and per-channel inputs
   y2 = relu(conv1x1(x) + conv1x1'(x) + k) two products, one add (ResNet's
                                           downsample block); a scalar
+  y3 = relu(a @ b + v)                   a vector along the tile's columns
 
-10 filters and 9x11 images: the tiles are partial in rows and columns."""
+10 filters and 9x11 images, a 5x40 product: the tiles are partial in rows
+and columns."""
 
 import os
 import sys
@@ -24,11 +26,14 @@ b1 = rng.normal(0, 0.2, F).astype(np.float32)
 w2 = rng.normal(0, 0.3, (F, C, 1, 1)).astype(np.float32)
 b2 = rng.normal(0, 0.2, F).astype(np.float32)
 w3 = rng.normal(0, 0.3, (F, C, 1, 1)).astype(np.float32)
+b = rng.normal(0, 0.3, (12, 40)).astype(np.float32)
 inputs = {
     "x": rng.normal(0, 1, (1, C, H, W)),
     "r": rng.normal(0, 1, (1, F, H, W)),
     "s": rng.normal(0, 1, (1, F, 1, 1)),
     "k": rng.normal(0, 1, (1,)),
+    "a": rng.normal(0, 1, (5, 12)),
+    "v": rng.normal(0, 1, (40,)),
 }
 inputs = {name: value.astype(np.float32) for name, value in inputs.items()}
 
@@ -44,15 +49,20 @@ nodes = [
     node("Add", ["c2", "c3"], ["a2"]),
     node("Add", ["a2", "k"], ["a3"]),
     node("Relu", ["a3"], ["y2"]),
+    node("MatMul", ["a", "b"], ["p"]),
+    node("Add", ["p", "v"], ["a4"]),
+    node("Relu", ["a4"], ["y3"]),
 ]
 initializers = [numpy_helper.from_array(v, n) for n, v in
-                [("w1", w1), ("b1", b1), ("w2", w2), ("b2", b2), ("w3", w3)]]
+                [("w1", w1), ("b1", b1), ("w2", w2), ("b2", b2), ("w3", w3),
+                 ("b", b)]]
 graph = helper.make_graph(
     nodes, "epilogue",
     [helper.make_tensor_value_info(n, TensorProto.FLOAT, v.shape)
      for n, v in inputs.items()],
     [helper.make_tensor_value_info(n, TensorProto.FLOAT, [1, F, H, W])
-     for n in ("y1", "y2")],
+     for n in ("y1", "y2")] +
+    [helper.make_tensor_value_info("y3", TensorProto.FLOAT, [5, 40])],
     initializers)
 save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]),
      os.path.join(out, "epilogue.onnx"))
@@ -70,9 +80,11 @@ def conv(x, w, pad):
     return y
 
 
-x, r, s, k = (inputs[n].astype(np.float64) for n in "xrsk")
+x, r, s, k, a, v = (inputs[n].astype(np.float64) for n in "xrskav")
 y1 = np.maximum((conv(x, w1, 1) + b1[None, :, None, None] + r) * s, 0)
 y2 = np.maximum(conv(x, w2, 0) + b2[None, :, None, None] + conv(x, w3, 0) + k,
                 0)
-for name, value in list(inputs.items()) + [("y1", y1), ("y2", y2)]:
+y3 = np.maximum(a @ b.astype(np.float64) + v, 0)
+for name, value in list(inputs.items()) + [("y1", y1), ("y2", y2),
+                                           ("y3", y3)]:
     np.save(os.path.join(out, name + ".npy"), value.astype(np.float32))
