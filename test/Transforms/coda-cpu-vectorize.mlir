@@ -239,8 +239,8 @@ func.func @chain(%x: tensor<1x8x4x4xf32>, %w: tensor<8x8x1x1xf32>, %a: tensor<1x
 // CHECK: arith.addf %{{.*}}, %[[B]] : vector<16xf32>
 // CHECK-NOT: linalg.generic
 // CHECK: return
-func.func @column_bias(%a: tensor<6x12xf32>, %b: tensor<12x40xf32>, %v: tensor<40xf32>) -> tensor<6x40xf32> {
-  %0 = coda.matmul %a, %b : (tensor<6x12xf32>, tensor<12x40xf32>) -> tensor<6x40xf32>
-  %1 = coda.add %0, %v : (tensor<6x40xf32>, tensor<40xf32>) -> tensor<6x40xf32>
-  return %1 : tensor<6x40xf32>
+func.func @column_bias(%a: tensor<8x12xf32>, %b: tensor<12x40xf32>, %v: tensor<40xf32>) -> tensor<8x40xf32> {
+  %0 = coda.matmul %a, %b : (tensor<8x12xf32>, tensor<12x40xf32>) -> tensor<8x40xf32>
+  %1 = coda.add %0, %v : (tensor<8x40xf32>, tensor<40xf32>) -> tensor<8x40xf32>
+  return %1 : tensor<8x40xf32>
 }
