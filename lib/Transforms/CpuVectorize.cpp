@@ -469,12 +469,18 @@ Value applyEpilogue(OpBuilder &b, Location loc, Epilogue &epilogue, Value acc,
       AffineMap read =
           alongColumns ? AffineMap::getMinorIdentityMap(rank, 1, b.getContext())
                        : AffineMap::get(rank, 0, b.getAffineConstantExpr(0));
+      // Tiles start at multiples of `columns`: a vector along them stays
+      // in bounds (needs no mask) if they divide the source's rows.
+      int64_t width =
+          cast<ShapedType>(input.source.getType()).getShape().back();
+      bool inBounds = !alongColumns ||
+                      (!ShapedType::isDynamic(width) && width % columns == 0);
       Value pad = arith::ConstantOp::create(b, loc, b.getZeroAttr(type));
       map.map(body->getArgument(input.argument),
               vector::TransferReadOp::create(
                   b, loc, vectorOf(type), input.source,
                   tileIndices(b, loc, input.map, dims), pad, read,
-                  SmallVector<bool>{!alongColumns}));
+                  SmallVector<bool>{inBounds}));
     }
     auto vectorValue = [&](Value v) -> Value {
       if (Value mapped = map.lookupOrNull(v))
