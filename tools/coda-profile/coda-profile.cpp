@@ -6,8 +6,10 @@
 //
 // Splits each model into the layers its compiled code executes (a product
 // with its fused activation, a fused elementwise group, a pooling op, ...;
-// coda::getFusedGroup), writes every distinct layer as a module of its own,
-// compiles it with coda-compile exactly as inside the network, and times it
+// coda::getFusedGroup), writes every distinct layer as a module of its own
+// (4-D inputs and output NHWC with --channels-last, the default, as inside
+// the network), compiles it with coda-compile exactly as inside the network
+// (--channels-last=... passed on), and times it
 // with coda-run (warm-up, then the median of --runs, OMP_NUM_THREADS=--threads,
 // pinned to --cpu with taskset when given). Rows go to a CSV of layer
 // signatures and measurements; a layer whose signature is already in the CSV
@@ -63,6 +65,12 @@ static cl::opt<int> cpu("pin-cpu",
 static cl::opt<unsigned> threads("omp-threads",
                                  cl::desc("OMP_NUM_THREADS for timing runs"),
                                  cl::init(1));
+static cl::opt<bool> channelsLast(
+    "channels-last",
+    cl::desc("Compile layers channels-last, as coda-compile does by default: "
+             "their 4-D inputs and output are NHWC, so that no transpose "
+             "is left in a layer"),
+    cl::init(true));
 static cl::opt<std::string>
     workDir("work-dir", cl::desc("Where layer modules and libraries go"),
             cl::init(""));
@@ -158,12 +166,39 @@ std::string groupNames(ArrayRef<Operation *> group) {
 
 /// A module whose @main runs `group` alone: external operands become
 /// arguments, constants are copied, the last op's result is returned.
+/// NCHW to NHWC, and back.
+constexpr int64_t kToChannelsLast[] = {0, 2, 3, 1};
+constexpr int64_t kToChannelsFirst[] = {0, 3, 1, 2};
+
+/// The type of `value` at the layer module's boundary: NHWC for a 4-D
+/// tensor when layers compile channels-last (inside the network its
+/// producer and consumers run NHWC too), else its own.
+Type boundaryType(Value value) {
+  auto type = cast<RankedTensorType>(value.getType());
+  if (!channelsLast || type.getRank() != 4)
+    return type;
+  SmallVector<int64_t> shape;
+  for (int64_t d : kToChannelsLast)
+    shape.push_back(type.getDimSize(d));
+  return type.clone(shape);
+}
+
+/// `value` transposed by `perm` if its boundary type is not its type.
+Value toLayout(OpBuilder &b, Location loc, Value value, Type type,
+               ArrayRef<int64_t> perm) {
+  if (value.getType() == type)
+    return value;
+  return TransposeOp::create(b, loc, type, value, b.getDenseI64ArrayAttr(perm));
+}
+
 OwningOpRef<ModuleOp> extractLayer(ArrayRef<Operation *> group) {
   Operation *first = group.front();
+  Location loc = first->getLoc();
   OpBuilder b(first->getContext());
-  OwningOpRef<ModuleOp> module = ModuleOp::create(first->getLoc());
+  OwningOpRef<ModuleOp> module = ModuleOp::create(loc);
   b.setInsertionPointToEnd(module->getBody());
   SmallVector<Value> args;
+  SmallVector<Type> argTypes;
   for (Operation *op : group)
     for (Value operand : op->getOperands()) {
       Operation *def = operand.getDefiningOp();
@@ -171,16 +206,17 @@ OwningOpRef<ModuleOp> extractLayer(ArrayRef<Operation *> group) {
           llvm::is_contained(args, operand))
         continue;
       args.push_back(operand);
+      argTypes.push_back(boundaryType(operand));
     }
   Value result = group.back()->getResult(0);
-  auto type =
-      b.getFunctionType(ValueRange(args).getTypes(), {result.getType()});
-  auto main = func::FuncOp::create(b, first->getLoc(), "main", type);
+  Type resultType = boundaryType(result);
+  auto main = func::FuncOp::create(b, loc, "main",
+                                   b.getFunctionType(argTypes, {resultType}));
   Block *body = main.addEntryBlock();
   b.setInsertionPointToEnd(body);
   IRMapping map;
   for (auto [value, arg] : llvm::zip(args, body->getArguments()))
-    map.map(value, arg);
+    map.map(value, toLayout(b, loc, arg, value.getType(), kToChannelsFirst));
   for (Operation *op : group)
     for (Value operand : op->getOperands())
       if (Operation *def = operand.getDefiningOp();
@@ -188,7 +224,9 @@ OwningOpRef<ModuleOp> extractLayer(ArrayRef<Operation *> group) {
         b.clone(*def, map);
   for (Operation *op : group)
     b.clone(*op, map);
-  func::ReturnOp::create(b, first->getLoc(), map.lookup(result));
+  func::ReturnOp::create(
+      b, loc,
+      toLayout(b, loc, map.lookup(result), resultType, kToChannelsLast));
   return module;
 }
 
@@ -230,7 +268,9 @@ struct Profiler {
     std::string err;
     std::optional<StringRef> redirects[] = {std::nullopt, StringRef(log),
                                             StringRef(log)};
-    if (llvm::sys::ExecuteAndWait(compile, {compile, mlir, "-o", so},
+    std::string layout =
+        "--channels-last=" + std::string(channelsLast ? "true" : "false");
+    if (llvm::sys::ExecuteAndWait(compile, {compile, mlir, layout, "-o", so},
                                   std::nullopt, redirects, 0, 0, &err) != 0)
       return llvm::createStringError(llvm::inconvertibleErrorCode(),
                                      "coda-compile failed on " + mlir +
