@@ -226,7 +226,7 @@ std::optional<SmallVector<int64_t>> tileSizes(linalg::GenericOp op,
     }
     if (!r)
       continue;
-    shape = {stream, weights, *r, *p, *stride, laneWeights};
+    shape = {stream, weights, *r, *p, *stride, laneWeights, {}, {}};
     SmallVector<int64_t> sizes(op.getNumLoops(), 1);
     for (unsigned d = 0; d < op.getNumLoops(); ++d)
       if (op.getIteratorTypesArray()[d] == utils::IteratorType::reduction)
@@ -623,11 +623,12 @@ void emitRegisterTile(RewriterBase &rewriter, linalg::GenericOp op,
                      ? w
                      : arith::ExtSIOp::create(b, loc, rowType, w).getResult();
         }
-        Value w = vector::TransferReadOp::create(
-            b, loc, VectorType::get({1}, weightType), shape.weights->get(),
-            tileIndices(b, loc, weightMap, rowDims(b, r, dims)), weightPad,
-            lastDim(weightMap), inBounds);
-        Value scalar = vector::ExtractOp::create(b, loc, w, 0);
+        // A plain scalar load (always in bounds: rows past a partial
+        // tile's end read its last row), which the FMA takes as its
+        // broadcast memory operand.
+        Value scalar = tensor::ExtractOp::create(
+            b, loc, shape.weights->get(),
+            tileIndices(b, loc, weightMap, rowDims(b, r, dims)));
         if (weightType != accType)
           scalar = arith::ExtSIOp::create(b, loc, accType, scalar);
         return vector::BroadcastOp::create(b, loc, rowType, scalar);
