@@ -127,8 +127,13 @@ def CodaCpuVectorize : Pass<"coda-cpu-vectorize", "mlir::func::FuncOp"> {
     integer multiplies and adds.
   }];
   let options = [
-    Option<"rows", "rows", "int64_t", /*default=*/"8",
-           "Output rows per register tile">,
+    Option<"rows", "rows", "int64_t", /*default=*/"14",
+           "Output rows per register tile (at most; fewer if that wastes "
+           "fewer rows of partial tiles)">,
+    Option<"laneRows", "lane-rows", "int64_t", /*default=*/"8",
+           "Output rows per register tile of a product with per-lane "
+           "weights (NHWC depthwise): every row loads its own stream "
+           "vector, so more rows only add register pressure">,
     Option<"columns", "columns", "int64_t", /*default=*/"32",
            "Output columns per register tile (a multiple of the SIMD width)">,
     Option<"parallel", "parallel", "bool", /*default=*/"true",

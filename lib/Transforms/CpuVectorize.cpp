@@ -176,7 +176,8 @@ bool isMultiplyAdd(Block *body) {
 /// Reductions stay untiled (the register tile loops over them); other parallel
 /// dims get tiles of 1. Returns nothing if the op is not of that shape.
 std::optional<SmallVector<int64_t>> tileSizes(linalg::GenericOp op,
-                                              int64_t rows, int64_t columns,
+                                              int64_t rows, int64_t laneRows,
+                                              int64_t columns,
                                               ProductShape &shape) {
   if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
       op.getNumReductionLoops() == 0 || !op.hasPureTensorSemantics())
@@ -231,7 +232,8 @@ std::optional<SmallVector<int64_t>> tileSizes(linalg::GenericOp op,
     for (unsigned d = 0; d < op.getNumLoops(); ++d)
       if (op.getIteratorTypesArray()[d] == utils::IteratorType::reduction)
         sizes[d] = 0;
-    sizes[*r] = rowTile(op.getStaticLoopRanges()[*r], rows);
+    sizes[*r] =
+        rowTile(op.getStaticLoopRanges()[*r], laneWeights ? laneRows : rows);
     sizes[*p] = columnTile(op.getStaticLoopRanges()[*p], columns);
     return sizes;
   }
@@ -722,7 +724,7 @@ struct CpuVectorizePass : coda::impl::CodaCpuVectorizeBase<CpuVectorizePass> {
     getOperation().walk([&](linalg::GenericOp op) {
       ProductShape shape;
       std::optional<SmallVector<int64_t>> sizes =
-          tileSizes(op, rows, columns, shape);
+          tileSizes(op, rows, laneRows, columns, shape);
       if (!sizes)
         return;
       Epilogue epilogue = findEpilogue(op, shape);
