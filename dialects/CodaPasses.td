@@ -173,10 +173,12 @@ def CodaPadInPlace : Pass<"coda-pad-in-place", "mlir::func::FuncOp"> {
     A `tensor.pad` bufferizes to a new buffer, a fill, and a copy of the
     whole source. This pass rewrites a constant pad whose source is computed
     into a `tensor.empty` (through destination-passing ops: linalg ops,
-    `scf.forall`) into a filled buffer, created where that empty tensor is,
-    and a `tensor.insert_slice` of the source into it. Empty-tensor
-    elimination (run before bufferization) then makes the producer write
-    straight into the interior of the padded buffer: the copy disappears.
+    `scf.forall`) into a buffer created where that empty tensor is, whose
+    border alone is filled (one fill per padded side), and a
+    `tensor.insert_slice` of the source into it. Empty-tensor elimination
+    (run before bufferization) then makes the producer write straight into
+    the interior of the padded buffer: the copy and the interior's fill
+    disappear.
   }];
   let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect"];
 }

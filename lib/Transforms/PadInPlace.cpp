@@ -7,6 +7,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/Matchers.h"
 
 namespace coda {
@@ -40,6 +41,36 @@ tensor::EmptyOp rootEmptyTensor(Value value) {
   return nullptr;
 }
 
+/// A tensor of the pad's result type whose border (everything outside the
+/// source's place) is `fill`: one fill per padded side, so the interior,
+/// which the producer writes, is not written twice.
+Value fillBorder(OpBuilder &b, tensor::PadOp pad, Value fill) {
+  Location loc = pad.getLoc();
+  auto type = pad.getResultType();
+  ArrayRef<int64_t> low = pad.getStaticLow(), high = pad.getStaticHigh();
+  ArrayRef<int64_t> source = pad.getSourceType().getShape();
+  Value padded =
+      tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());
+  SmallVector<int64_t> ones(type.getRank(), 1);
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    for (auto [offset, size] : {std::pair(int64_t(0), low[d]),
+                                std::pair(low[d] + source[d], high[d])}) {
+      if (size == 0)
+        continue;
+      SmallVector<int64_t> offsets(type.getRank(), 0), sizes(type.getShape());
+      offsets[d] = offset;
+      sizes[d] = size;
+      Value side =
+          tensor::EmptyOp::create(b, loc, sizes, type.getElementType());
+      side = linalg::FillOp::create(b, loc, fill, side).getResult(0);
+      padded = tensor::InsertSliceOp::create(
+          b, loc, side, padded, getAsIndexOpFoldResult(b.getContext(), offsets),
+          getAsIndexOpFoldResult(b.getContext(), sizes),
+          getAsIndexOpFoldResult(b.getContext(), ones));
+    }
+  return padded;
+}
+
 struct PadInPlacePass : coda::impl::CodaPadInPlaceBase<PadInPlacePass> {
   void runOnOperation() override {
     SmallVector<tensor::PadOp> pads;
@@ -50,7 +81,9 @@ struct PadInPlacePass : coda::impl::CodaPadInPlaceBase<PadInPlacePass> {
       Value fill = pad.getConstantPaddingValue();
       auto type = pad.getResultType();
       if (!fill || !matchPattern(fill, m_Constant(&fillValue)) ||
-          !type.hasStaticShape() || !pad.getSourceType().hasStaticShape())
+          !type.hasStaticShape() || !pad.getSourceType().hasStaticShape() ||
+          ShapedType::isDynamicShape(pad.getStaticLow()) ||
+          ShapedType::isDynamicShape(pad.getStaticHigh()))
         continue;
       tensor::EmptyOp root = rootEmptyTensor(pad.getSource());
       if (!root)
@@ -60,10 +93,7 @@ struct PadInPlacePass : coda::impl::CodaPadInPlaceBase<PadInPlacePass> {
       rewriter.setInsertionPoint(root);
       fill = arith::ConstantOp::create(rewriter, pad.getLoc(),
                                        cast<TypedAttr>(fillValue));
-      Value padded = tensor::EmptyOp::create(
-          rewriter, pad.getLoc(), type.getShape(), type.getElementType());
-      padded = linalg::FillOp::create(rewriter, pad.getLoc(), fill, padded)
-                   .getResult(0);
+      Value padded = fillBorder(rewriter, pad, fill);
       rewriter.setInsertionPoint(pad);
       SmallVector<OpFoldResult> strides(type.getRank(),
                                         rewriter.getIndexAttr(1));
