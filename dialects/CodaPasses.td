@@ -183,6 +183,25 @@ def CodaPadInPlace : Pass<"coda-pad-in-place", "mlir::func::FuncOp"> {
   let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect"];
 }
 
+def CodaInstrumentLayers : Pass<"coda-instrument-layers", "mlir::ModuleOp"> {
+  let summary = "Time each layer of a bufferized network (coda-compile --profile-layers)";
+  let description = [{
+    Wraps every top-level op of each function body that does work (an
+    `scf.forall` register-tile nest, a linalg op, a `memref.copy`, ...) in
+    `func.call @coda_layer_begin(id)` / `func.call @coda_layer_end(id)`
+    (`(i32) -> ()`, declared by the pass, defined by the C shim that
+    coda-compile writes). Allocations, deallocations, views, casts, globals
+    and side-effect-free ops are left alone. Ids count from 0 across the
+    module; the module gets `coda.layers`, an array with one
+    `{name, kind}` dictionary per id: the ONNX node name of the op's
+    location and what the op is (`tile`: a loop nest with vector FMAs, a
+    register tile; `loops`: another loop nest; `fill`, `copy`, `transpose`,
+    `elementwise`, `reduction`, `pool`, `conv`, `matmul`, or the op name).
+    It is a module pass because it declares the two functions.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect", "mlir::func::FuncDialect"];
+}
+
 def CodaCpuLoopOrder : Pass<"coda-cpu-loop-order", "mlir::func::FuncOp"> {
   let summary = "Order the loops of reductions (conv, pooling, matmul) for SIMD";
   let description = [{

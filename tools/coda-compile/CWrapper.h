@@ -18,10 +18,19 @@ struct TensorSignature {
   llvm::SmallVector<int64_t> shape;
 };
 
+/// A layer that coda-instrument-layers timed: its id is its index.
+struct LayerSignature {
+  std::string name;
+  std::string kind;
+};
+
 /// Writes C source implementing CodaModel.h over `_mlir_ciface_<entry>`.
+/// With `layers`, it also defines the timing hooks coda-instrument-layers
+/// calls, and coda_layer_profile reports them.
 void emitCWrapper(llvm::raw_ostream &os, llvm::StringRef entry,
                   llvm::ArrayRef<TensorSignature> inputs,
-                  llvm::ArrayRef<TensorSignature> outputs);
+                  llvm::ArrayRef<TensorSignature> outputs,
+                  llvm::ArrayRef<LayerSignature> layers = {});
 
 /// A weight the GPU entry function takes as a trailing parameter: `name` is
 /// the symbol of its bytes in the library.

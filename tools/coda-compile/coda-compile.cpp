@@ -18,6 +18,7 @@
 #include "coda/Import/OnnxImporter.h"
 #include "coda/InitCoda.h"
 #include "coda/Pipelines/Pipelines.h"
+#include "coda/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -131,6 +132,11 @@ struct Options {
   cl::opt<int64_t> gpuBlockSize{
       "gpu-block-size", cl::init(256),
       cl::desc("--target=cuda/cpu-gpu-loops: threads per block")};
+  cl::opt<bool> profileLayers{
+      "profile-layers",
+      cl::desc("--target=cpu: time every layer of each run (coda-instrument-"
+               "layers; read with coda_layer_profile, coda-run "
+               "--layer-profile)")};
   cl::opt<bool> keepTemps{"keep-temps",
                           cl::desc("Keep the intermediate .ll/.c files")};
   coda::OnnxImportCLOptions onnx;
@@ -370,6 +376,22 @@ LogicalResult writePtx(ModuleOp module, StringRef path) {
   return fail("the kernels were not compiled to PTX");
 }
 
+/// The layers coda-instrument-layers timed (`coda.layers`); the attribute
+/// leaves the module (LLVM IR has no place for it).
+SmallVector<coda::LayerSignature> readLayers(ModuleOp module) {
+  SmallVector<coda::LayerSignature> layers;
+  auto table = module->getAttrOfType<ArrayAttr>("coda.layers");
+  if (!table)
+    return layers;
+  for (auto layer : table.getAsRange<DictionaryAttr>()) {
+    auto name = layer.getAs<StringAttr>("name");
+    auto kind = layer.getAs<StringAttr>("kind");
+    layers.push_back({name ? name.str() : "", kind ? kind.str() : ""});
+  }
+  module->removeAttr("coda.layers");
+  return layers;
+}
+
 LogicalResult compile(const Options &opts) {
   if (opts.compileTo.getNumOccurrences() && opts.emit != Emit::MLIR &&
       opts.emit.getNumOccurrences())
@@ -383,6 +405,8 @@ LogicalResult compile(const Options &opts) {
                 "...)");
   if (!cuda && (opts.emit == Emit::PTX || opts.compileTo == Phase::Kernels))
     return fail("--emit=ptx and --compile-to=kernels need --target=cuda");
+  if (opts.profileLayers && opts.target != Target::CPU)
+    return fail("--profile-layers needs --target=cpu");
   if (cuda && opts.emit == Emit::PTX && opts.gpuFormat != GpuFormat::Isa)
     return fail("--emit=ptx writes PTX; it cannot be combined with "
                 "--gpu-format=bin/fatbin");
@@ -433,6 +457,8 @@ LogicalResult compile(const Options &opts) {
     coda::addLinalgStage(pm, pipelineOptions);
   if (stop >= Phase::Buffers)
     coda::addBufferizeStage(pm);
+  if (opts.profileLayers && stop >= Phase::Buffers)
+    pm.addPass(coda::createCodaInstrumentLayers());
   if (cuda && stop >= Phase::Kernels)
     coda::addGpuKernelStage(pm, gpuOptions);
   if (gpuLoops && stop >= Phase::LLVMDialect)
@@ -444,6 +470,9 @@ LogicalResult compile(const Options &opts) {
 
   bool wantsMLIR =
       opts.emit == Emit::MLIR || opts.compileTo.getNumOccurrences();
+  SmallVector<coda::LayerSignature> layers;
+  if (!wantsMLIR)
+    layers = readLayers(*module);
   // Large constants leave the module before LLVM sees them (see below).
   SmallVector<ExternalWeight> weights;
   bool externalizeWeights = !wantsMLIR && opts.emit == Emit::Shared;
@@ -542,7 +571,7 @@ LogicalResult compile(const Options &opts) {
     coda::emitCudaWrapper(wrapperStream, kEntry, inputs, outputs,
                           cudaModel.parameters, cudaModel.kernelLayers);
   else
-    coda::emitCWrapper(wrapperStream, kEntry, inputs, outputs);
+    coda::emitCWrapper(wrapperStream, kEntry, inputs, outputs, layers);
   std::string includeDir = path("include");
   SmallString<128> headerDir(includeDir);
   llvm::sys::path::append(headerDir, "coda", "Runtime");

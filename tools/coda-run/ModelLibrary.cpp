@@ -97,6 +97,9 @@ Error ModelLibrary::resolveSymbols(StringRef path) {
   // Only in CUDA libraries (CudaRuntime.h).
   *reinterpret_cast<void **>(&cudaLastErrorFn) =
       dlsym(handle, "coda_cuda_last_error");
+  // Not in CUDA libraries, nor in libraries older than the layer profile.
+  *reinterpret_cast<void **>(&layerProfileFn) =
+      dlsym(handle, "coda_layer_profile");
   if (missing.empty())
     return Error::success();
   return makeError(path + ": missing symbol" +
@@ -141,6 +144,15 @@ Error ModelLibrary::readSpecs(StringRef path, bool isInput) {
     specs.push_back(std::move(spec));
   }
   return Error::success();
+}
+
+std::vector<coda_layer_stats> ModelLibrary::layerProfile() const {
+  if (!layerProfileFn)
+    return {};
+  int32_t count = layerProfileFn(nullptr, 0);
+  std::vector<coda_layer_stats> stats(std::max<int32_t>(count, 0));
+  layerProfileFn(stats.data(), stats.size());
+  return stats;
 }
 
 Error ModelLibrary::run(llvm::ArrayRef<const float *> inputs,

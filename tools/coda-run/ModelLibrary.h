@@ -44,6 +44,10 @@ public:
   /// A symbol of the library, or null.
   void *lookup(llvm::StringRef name) const;
 
+  /// The per-layer counters of a library compiled with --profile-layers;
+  /// empty for any other library.
+  std::vector<coda_layer_stats> layerProfile() const;
+
   /// One inference; the buffers must have the declared sizes.
   llvm::Error run(llvm::ArrayRef<const float *> inputs,
                   llvm::ArrayRef<float *> outputs);
@@ -68,6 +72,7 @@ private:
   decltype(&coda_run) runFn = nullptr;
   decltype(&coda_free) freeFn = nullptr;
   const char *(*cudaLastErrorFn)() = nullptr;
+  decltype(&coda_layer_profile) layerProfileFn = nullptr;
 };
 
 } // namespace coda

@@ -88,6 +88,16 @@ static cl::list<int> powerLaunches(
     "power-launches", cl::CommaSeparated,
     cl::desc("With --power-seconds: the launches to replay (default: all)"));
 
+static cl::opt<bool> layerProfile(
+    "layer-profile",
+    cl::desc("With --bench: print the time per layer of a library compiled "
+             "with coda-compile --profile-layers (an .onnx model is compiled "
+             "so)"));
+static cl::opt<std::string> layerProfileCsv(
+    "layer-profile-csv",
+    cl::desc("With --layer-profile: also write the table as CSV"),
+    cl::value_desc("file.csv"));
+
 enum class Device { Any, CPU, CUDA };
 static cl::opt<Device> device(
     "device",
@@ -158,6 +168,8 @@ static Expected<std::string> compileModel(StringRef model, const char *argv0,
   llvm::SmallVector<StringRef> args = {compiler, model, "-o", library};
   if (device == Device::CUDA)
     args.push_back("--target=cuda");
+  if (layerProfile)
+    args.push_back("--profile-layers");
   for (const std::string &arg : compileArgs)
     args.push_back(arg);
   std::string message;
@@ -298,12 +310,69 @@ static Error writeOutputs(StringRef dir, StringRef prefix,
 // Benchmark
 //===----------------------------------------------------------------------===//
 
+/// Prints the time per layer over `runs` runs (the difference of two
+/// snapshots of the library's counters), slowest first, and their sum against
+/// the end-to-end median.
+static Error printLayerProfile(llvm::ArrayRef<coda_layer_stats> before,
+                               llvm::ArrayRef<coda_layer_stats> after,
+                               unsigned runs, double medianMs) {
+  struct Row {
+    size_t id;
+    double ms;
+  };
+  std::vector<Row> rows;
+  double totalMs = 0;
+  for (size_t id = 0; id < after.size(); ++id) {
+    double ms = (after[id].total_ns - before[id].total_ns) / 1e6 / runs;
+    rows.push_back({id, ms});
+    totalMs += ms;
+  }
+  llvm::sort(rows, [](const Row &a, const Row &b) {
+    return a.ms != b.ms ? a.ms > b.ms : a.id < b.id;
+  });
+  auto share = [&](double ms) { return totalMs > 0 ? 100 * ms / totalMs : 0; };
+  llvm::outs() << llvm::formatv("layer profile: {0} layers, {1} runs\n",
+                                after.size(), runs)
+               << llvm::formatv("{0,5}  {1,10}  {2,10}  {3,6}  {4,-11}  {5}\n",
+                                "id", "ms/run", "min_ms", "share", "kind",
+                                "layer");
+  for (const Row &row : rows)
+    llvm::outs() << llvm::formatv(
+        "{0,5}  {1,10}  {2,10}  {3,5}%  {4,-11}  {5}\n", row.id,
+        llvm::format("%.4f", row.ms),
+        llvm::format("%.4f", after[row.id].min_ns / 1e6),
+        llvm::format("%.1f", share(row.ms)), after[row.id].kind,
+        after[row.id].name);
+  llvm::outs() << llvm::formatv(
+      "sum of layers {0} ms/run, end-to-end median {1} ms ({2}% inside "
+      "layers)\n",
+      llvm::format("%.4f", totalMs), llvm::format("%.4f", medianMs),
+      llvm::format("%.1f", medianMs > 0 ? 100 * totalMs / medianMs : 0));
+  if (layerProfileCsv.empty())
+    return Error::success();
+  std::error_code ec;
+  llvm::raw_fd_ostream csv(layerProfileCsv, ec);
+  if (ec)
+    return makeError(layerProfileCsv + ": " + ec.message());
+  csv << "id,layer,kind,mean_ms,min_ms,share,calls_per_run,runs\n";
+  for (const Row &row : rows) {
+    const coda_layer_stats &stats = after[row.id];
+    csv << llvm::formatv("{0},\"{1}\",{2},{3},{4},{5},{6},{7}\n", row.id,
+                         stats.name, stats.kind, llvm::format("%.6f", row.ms),
+                         llvm::format("%.6f", stats.min_ns / 1e6),
+                         llvm::format("%.4f", share(row.ms) / 100),
+                         (stats.calls - before[row.id].calls) / runs, runs);
+  }
+  return Error::success();
+}
+
 static Error benchmark(ModelLibrary &model, llvm::ArrayRef<HostBuffer> inputs,
                        llvm::MutableArrayRef<HostBuffer> outputs) {
   RunArgs args(inputs, outputs);
   for (unsigned i = 0; i < warmupRuns; ++i)
     if (Error error = model.run(args.inputs, args.outputs))
       return error;
+  std::vector<coda_layer_stats> profileBefore = model.layerProfile();
   std::vector<double> times;
   times.reserve(benchRuns);
   for (unsigned i = 0; i < benchRuns; ++i) {
@@ -326,6 +395,8 @@ static Error benchmark(ModelLibrary &model, llvm::ArrayRef<HostBuffer> inputs,
   llvm::outs() << "median_ms=" << ms(median) << " min_ms=" << ms(times.front())
                << " p90_ms=" << ms(p90) << " runs=" << n
                << llvm::format(" peak_rss_mb=%.1f\n", peakMb);
+  if (layerProfile)
+    return printLayerProfile(profileBefore, model.layerProfile(), n, median);
   return Error::success();
 }
 
@@ -556,6 +627,10 @@ static Error checkOptions(bool compiling) {
     return makeError("--profile cannot be combined with --test-dir");
   if ((powerSeconds != 0 || !powerLaunches.empty()) && profilePath.empty())
     return makeError("--power-seconds and --power-launches need --profile");
+  if (layerProfile && benchRuns == 0)
+    return makeError("--layer-profile needs --bench N");
+  if (!layerProfileCsv.empty() && !layerProfile)
+    return makeError("--layer-profile-csv needs --layer-profile");
   if (absTolerance < 0 || relTolerance < 0)
     return makeError("--atol and --rtol must not be negative");
   return Error::success();
@@ -584,6 +659,10 @@ static Expected<bool> runMain(const char *argv0) {
         "--target={2})",
         libraryPath, (*model)->isCuda() ? "an NVIDIA GPU" : "the CPU",
         device == Device::CUDA ? "cuda" : "cpu"));
+  if (layerProfile && (*model)->layerProfile().empty())
+    return makeError(libraryPath +
+                     " has no layer profile (compile it with coda-compile "
+                     "--profile-layers, for the CPU)");
   return testDir.empty() ? runFiles(**model) : runTestDir(**model);
 }
 

@@ -51,6 +51,26 @@ coda_status coda_run(coda_model *model, const float *const *inputs,
                      float *const *outputs);
 void coda_free(coda_model *model);
 
+/* Per-layer timing of libraries compiled with coda-compile --profile-layers.
+ * Each layer is one top-level op of the compiled entry function (a register
+ * tile nest, a fill, a copy, ...), timed with CLOCK_MONOTONIC around every
+ * run; the counters are process-wide (summed over all instances) and only
+ * grow: take two snapshots and subtract. Not thread-safe: time one run at a
+ * time. */
+typedef struct {
+  const char *name; /* the ONNX node the layer computes ("" if unknown) */
+  const char *kind; /* tile, loops, fill, copy, transpose, elementwise, ... */
+  uint64_t total_ns; /* summed over all calls */
+  uint64_t calls;
+  uint64_t min_ns; /* the fastest call (UINT64_MAX before the first) */
+} coda_layer_stats;
+
+/* The number of timed layers: 0 for a library compiled without
+ * --profile-layers (older libraries lack the symbol; treat that as 0).
+ * Copies the first min(count, capacity) entries into `stats` (may be null
+ * when capacity is 0). */
+int32_t coda_layer_profile(coda_layer_stats *stats, int32_t capacity);
+
 #ifdef __cplusplus
 }
 #endif
