@@ -203,8 +203,9 @@ def profile_model(args, name, tmp):
                                               "ort_ops": collections.Counter()})
     for layer, ms in coda_min.items():
         layer_name, kind = layer_info[layer]
+        unnamed = f"(coda unnamed {kind})"
         group = node_group.get(layer_name,
-                               layer_name or f"(coda unnamed {kind})")
+                               unnamed if layer_name == "-" else layer_name)
         groups[group]["coda"] += ms
         groups[group]["coda_kinds"][kind] += 1
     for (node, op), ms in ort_min.items():

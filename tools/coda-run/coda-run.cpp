@@ -331,6 +331,7 @@ static Error printLayerProfile(llvm::ArrayRef<coda_layer_stats> before,
     return a.ms != b.ms ? a.ms > b.ms : a.id < b.id;
   });
   auto share = [&](double ms) { return totalMs > 0 ? 100 * ms / totalMs : 0; };
+  auto text = [](const char *s) { return s && *s ? s : "-"; };
   llvm::outs() << llvm::formatv("layer profile: {0} layers, {1} runs\n",
                                 after.size(), runs)
                << llvm::formatv("{0,5}  {1,10}  {2,10}  {3,6}  {4,-11}  {5}\n",
@@ -341,8 +342,8 @@ static Error printLayerProfile(llvm::ArrayRef<coda_layer_stats> before,
         "{0,5}  {1,10}  {2,10}  {3,5}%  {4,-11}  {5}\n", row.id,
         llvm::format("%.4f", row.ms),
         llvm::format("%.4f", after[row.id].min_ns / 1e6),
-        llvm::format("%.1f", share(row.ms)), after[row.id].kind,
-        after[row.id].name);
+        llvm::format("%.1f", share(row.ms)), text(after[row.id].kind),
+        text(after[row.id].name));
   llvm::outs() << llvm::formatv(
       "sum of layers {0} ms/run, end-to-end median {1} ms ({2}% inside "
       "layers)\n",
@@ -358,7 +359,8 @@ static Error printLayerProfile(llvm::ArrayRef<coda_layer_stats> before,
   for (const Row &row : rows) {
     const coda_layer_stats &stats = after[row.id];
     csv << llvm::formatv("{0},\"{1}\",{2},{3},{4},{5},{6},{7}\n", row.id,
-                         stats.name, stats.kind, llvm::format("%.6f", row.ms),
+                         text(stats.name), text(stats.kind),
+                         llvm::format("%.6f", row.ms),
                          llvm::format("%.6f", stats.min_ns / 1e6),
                          llvm::format("%.4f", share(row.ms) / 100),
                          (stats.calls - before[row.id].calls) / runs, runs);
