@@ -468,6 +468,45 @@ Value paddedPoolInput(OpBuilder &b, Location loc, Value input,
                    {0, pads[0], pads[1], 0}, {0, high[2], high[3], 0}, value);
 }
 
+/// Pooling windows up to this many taps are unrolled (buildUnrolledMaxPool).
+constexpr int64_t kMaxUnrolledTaps = 64;
+
+int64_t windowTaps(ArrayRef<int64_t> kernel) { return kernel[0] * kernel[1]; }
+
+/// Max pooling in NHWC as one elementwise op over the output that reads each
+/// tap of the padded input through its own strided map: the output needs no
+/// -inf fill and is written once instead of read and written per tap, and
+/// the innermost loop runs over contiguous channels.
+Value buildUnrolledMaxPool(OpBuilder &b, Location loc, Value input,
+                           RankedTensorType outType, ArrayRef<int64_t> kernel,
+                           ArrayRef<int64_t> strides,
+                           ArrayRef<int64_t> dilations) {
+  MLIRContext *ctx = b.getContext();
+  AffineExpr n = getAffineDimExpr(0, ctx), h = getAffineDimExpr(1, ctx),
+             w = getAffineDimExpr(2, ctx), c = getAffineDimExpr(3, ctx);
+  SmallVector<Value> taps;
+  SmallVector<AffineMap> maps;
+  for (int64_t i = 0; i < kernel[0]; ++i)
+    for (int64_t j = 0; j < kernel[1]; ++j) {
+      taps.push_back(input);
+      maps.push_back(AffineMap::get(4, 0,
+                                    {n, h * strides[0] + i * dilations[0],
+                                     w * strides[1] + j * dilations[1], c},
+                                    ctx));
+    }
+  maps.push_back(b.getMultiDimIdentityMap(4));
+  return linalg::GenericOp::create(
+             b, loc, outType, taps, emptyTensor(b, loc, outType), maps,
+             SmallVector<utils::IteratorType>(4, utils::IteratorType::parallel),
+             [&](OpBuilder &nb, Location l, ValueRange args) {
+               Value max = args[0];
+               for (Value tap : args.drop_front().drop_back())
+                 max = arith::MaximumFOp::create(nb, l, max, tap);
+               linalg::YieldOp::create(nb, l, max);
+             })
+      .getResult(0);
+}
+
 struct MaxPoolLowering : LayoutPattern<MaxPoolOp> {
   using LayoutPattern::LayoutPattern;
 
@@ -500,10 +539,15 @@ struct MaxPoolLowering : LayoutPattern<MaxPoolOp> {
     }
     auto outType = permutedType(op.getType(), kToChannelsLast);
     Value pool =
-        linalg::PoolingNhwcMaxOp::create(
-            rewriter, loc, TypeRange{outType}, ValueRange{input, window},
-            filledTensor(rewriter, loc, outType, lowest), strides, dilations)
-            .getResult(0);
+        windowTaps(op.getKernelShape()) <= kMaxUnrolledTaps
+            ? buildUnrolledMaxPool(rewriter, loc, input, outType,
+                                   op.getKernelShape(), op.getStrides(),
+                                   op.getDilations())
+            : linalg::PoolingNhwcMaxOp::create(
+                  rewriter, loc, TypeRange{outType}, ValueRange{input, window},
+                  filledTensor(rewriter, loc, outType, lowest), strides,
+                  dilations)
+                  .getResult(0);
     rewriter.replaceOp(op,
                        transposeTensor(rewriter, loc, pool, kToChannelsFirst));
     return success();

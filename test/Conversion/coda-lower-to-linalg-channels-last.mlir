@@ -52,9 +52,14 @@ func.func @grouped(%x: tensor<1x8x6x6xf32>, %w: tensor<4x4x3x3xf32>) -> tensor<1
 
 // -----
 
-// Pooling: NHWC named ops; the average divisor is laid out [1, H, W, 1].
+// Pooling in NHWC. Max pooling reads its 9 taps through strided maps in one
+// elementwise op (no -inf filled output); the average pool's divisor is laid
+// out [1, H, W, 1].
 // CHECK-LABEL: func @pools
-// CHECK: linalg.pooling_nhwc_max {{.*}} outs(%{{.*}} : tensor<1x4x4x3xf32>)
+// CHECK: %[[PAD:.*]] = tensor.pad
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%[[PAD]], %[[PAD]], %[[PAD]], %[[PAD]], %[[PAD]], %[[PAD]], %[[PAD]], %[[PAD]], %[[PAD]] : {{.*}}) outs(%{{.*}} : tensor<1x4x4x3xf32>)
+// CHECK-COUNT-8: arith.maximumf
+// CHECK-NOT: arith.maximumf
 // CHECK: linalg.pooling_nhwc_sum {{.*}} outs(%{{.*}} : tensor<1x4x4x3xf32>)
 // CHECK: arith.constant dense<{{.*}}> : tensor<1x4x4x1xf32>
 func.func @pools(%x: tensor<1x3x8x8xf32>) -> (tensor<1x3x4x4xf32>, tensor<1x3x4x4xf32>) {
