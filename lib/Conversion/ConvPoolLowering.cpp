@@ -468,10 +468,17 @@ Value paddedPoolInput(OpBuilder &b, Location loc, Value input,
                    {0, pads[0], pads[1], 0}, {0, high[2], high[3], 0}, value);
 }
 
-/// Pooling windows up to this many taps are unrolled (buildUnrolledMaxPool).
+/// Strided pooling windows up to this many taps are unrolled
+/// (buildUnrolledMaxPool).
 constexpr int64_t kMaxUnrolledTaps = 64;
 
-int64_t windowTaps(ArrayRef<int64_t> kernel) { return kernel[0] * kernel[1]; }
+/// Whether a window unrolls into strided maps. With stride 1, the first
+/// tap's map would be the identity, from which linalg takes the loop bounds
+/// (the input's size, not the output's).
+bool canUnrollWindow(ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides) {
+  return kernel[0] * kernel[1] <= kMaxUnrolledTaps && strides[0] > 1 &&
+         strides[1] > 1;
+}
 
 /// Max pooling in NHWC as one elementwise op over the output that reads each
 /// tap of the padded input through its own strided map: the output needs no
@@ -539,7 +546,7 @@ struct MaxPoolLowering : LayoutPattern<MaxPoolOp> {
     }
     auto outType = permutedType(op.getType(), kToChannelsLast);
     Value pool =
-        windowTaps(op.getKernelShape()) <= kMaxUnrolledTaps
+        canUnrollWindow(op.getKernelShape(), op.getStrides())
             ? buildUnrolledMaxPool(rewriter, loc, input, outType,
                                    op.getKernelShape(), op.getStrides(),
                                    op.getDilations())
