@@ -1,7 +1,10 @@
 //===- ConvPoolLowering.cpp - coda conv/dense/pooling ops to linalg -------===//
 //
 // Convolutions map to linalg's NCHW named ops (plain, depthwise, grouped) on
-// an explicitly padded input, with the bias broadcast into the accumulator.
+// an explicitly padded input, with the bias broadcast into the accumulator;
+// with channels-last, fp32 plain and depthwise convolutions and pooling use
+// the NHWC ops between transposes (coda-propagate-layout cancels them
+// between layers) and their weights are packed at compile time.
 // Transposed convolution is a convolution over the zero-upsampled input with
 // flipped, transposed weights. Pooling windows use linalg's pooling ops; the
 // average divisor is a compile-time constant per output position.
