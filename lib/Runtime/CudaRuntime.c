@@ -44,7 +44,7 @@ typedef struct CUevent_st *CUevent;
     (CUcontext *, CUdevice))                                                   \
   X(cuCtxSetCurrent, "cuCtxSetCurrent", (CUcontext))                           \
   X(cuGetErrorName, "cuGetErrorName", (CUresult, const char **))               \
-  X(cuModuleLoadDataEx, "cuModuleLoadDataEx",                                 \
+  X(cuModuleLoadDataEx, "cuModuleLoadDataEx",                                  \
     (CUmodule *, const void *, unsigned, int *, void **))                      \
   X(cuModuleGetFunction, "cuModuleGetFunction",                                \
     (CUfunction *, CUmodule, const char *))                                    \
@@ -63,13 +63,11 @@ typedef struct CUevent_st *CUevent;
   X(cuEventElapsedTime, "cuEventElapsedTime_v2", (float *, CUevent, CUevent))
 
 #define CODA_DECLARE(field, symbol, params) CUresult(*field) params;
-static struct {
-  CODA_CUDA_FUNCTIONS(CODA_DECLARE)
-} cu;
+static struct { CODA_CUDA_FUNCTIONS(CODA_DECLARE) } cu;
 #undef CODA_DECLARE
 
-static int state;        /* 0: not tried, 1: ready, -1: unavailable */
-static int failed;       /* a driver call failed since the last check */
+static int state;  /* 0: not tried, 1: ready, -1: unavailable */
+static int failed; /* a driver call failed since the last check */
 static char message[512];
 static CUcontext context;
 static CUstream stream;
@@ -91,8 +89,7 @@ static int check(CUresult result, const char *what) {
     const char *name = 0;
     if (cu.cuGetErrorName)
       cu.cuGetErrorName(result, &name);
-    setError("%s failed: %s (%d)", what, name ? name : "unknown error",
-             result);
+    setError("%s failed: %s (%d)", what, name ? name : "unknown error", result);
   }
   return 0;
 }
@@ -303,8 +300,7 @@ static int loadModule(Module *module) {
    each launch after the last lookup. */
 static const char *lastKernelName = "?";
 
-CODA_HIDDEN CUfunction mgpuModuleGetFunction(Module *module,
-                                             const char *name) {
+CODA_HIDDEN CUfunction mgpuModuleGetFunction(Module *module, const char *name) {
   lastKernelName = name;
   if (!module || !coda_cuda_ready() || !loadModule(module))
     return 0;
@@ -389,8 +385,8 @@ CODA_HIDDEN void mgpuLaunchKernel(CUfunction function, intptr_t gridX,
   int timed = profiling && recordLaunch(&start, &stop);
   if (timed)
     cu.cuEventRecord(start, stream);
-  check(cu.cuLaunchKernel(function, gridX, gridY, gridZ, blockX, blockY,
-                          blockZ, smem, stream, params, extra),
+  check(cu.cuLaunchKernel(function, gridX, gridY, gridZ, blockX, blockY, blockZ,
+                          smem, stream, params, extra),
         "cuLaunchKernel");
   if (timed)
     cu.cuEventRecord(stop, stream);

@@ -58,8 +58,8 @@ void coda_free(coda_model *model);
  * grow: take two snapshots and subtract. Not thread-safe: time one run at a
  * time. */
 typedef struct {
-  const char *name; /* the ONNX node the layer computes ("" if unknown) */
-  const char *kind; /* tile, loops, fill, copy, transpose, elementwise, ... */
+  const char *name;  /* the ONNX node the layer computes ("" if unknown) */
+  const char *kind;  /* tile, loops, fill, copy, transpose, elementwise, ... */
   uint64_t total_ns; /* summed over all calls */
   uint64_t calls;
   uint64_t min_ns; /* the fastest call (UINT64_MAX before the first) */
