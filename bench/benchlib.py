@@ -1,6 +1,7 @@
 """Helpers shared by the benchmark scripts in bench/."""
 import contextlib
 import os
+import platform
 import signal
 import subprocess
 import threading
@@ -58,3 +59,15 @@ def markdown_table(header, rows):
     rule = "|" + "|".join("-" * (w + 1) + (":" if i else "-")
                           for i, w in enumerate(widths)) + "|"
     return "\n".join([line(header), rule] + [line(r) for r in rows])
+
+
+def cpu_name():
+    """The CPU's model name from /proc/cpuinfo (for benchmark headers)."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"

@@ -24,7 +24,6 @@ import datetime
 import json
 import math
 import os
-import platform as pyplatform
 import re
 import shutil
 import subprocess
@@ -32,7 +31,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchlib import markdown_table  # noqa: E402
+from benchlib import cpu_name, markdown_table  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = ROOT / "build" / "bin"
@@ -69,16 +68,6 @@ def git_hash():
     codegen = git("log", "-1", "--format=%h", "--", "lib/Conversion", "lib/Pipelines",
                   "lib/Transforms", "tools/coda-compile")
     return f"{git('rev-parse', '--short', 'HEAD')} (last code-generator change {codegen})"
-
-
-def cpu_name():
-    try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return pyplatform.processor()
 
 
 def ensure_networks():

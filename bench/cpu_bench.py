@@ -37,7 +37,6 @@ import argparse
 import dataclasses
 import datetime
 import os
-import platform
 import shlex
 import statistics
 import subprocess
@@ -46,7 +45,7 @@ import tempfile
 import time
 from typing import Dict, Optional
 
-from benchlib import find_gnu_time, kill_after, markdown_table
+from benchlib import cpu_name, find_gnu_time, kill_after, markdown_table
 
 import numpy as np
 import onnx
@@ -653,17 +652,6 @@ def memory_row(r, baseline_mib):
             fmt(r.run_peak_rss_mib, ".1f", True),
             fmt(net_rss_mib(r, baseline_mib), ".1f", True),
             within_budget(r, baseline_mib)]
-
-
-def cpu_name():
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
 
 
 def git_commit():

@@ -51,7 +51,7 @@ import numpy as np
 import onnx
 import onnxruntime as ort
 
-from benchlib import markdown_table
+from benchlib import cpu_name, markdown_table
 
 DEFAULT_MODELS = "resnet50,squeezenet1_1,mobilenet_v2,efficientnet_b0"
 
@@ -241,17 +241,6 @@ def loss_rows(model_name, groups, top):
         rows.append([model_name, group, kinds, ops, f"{g['coda']:.3f}",
                      f"{g['ort']:.3f}", f"{g['coda'] - g['ort']:+.3f}", ratio])
     return rows
-
-
-def cpu_name():
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return "unknown"
 
 
 def main():
