@@ -77,6 +77,18 @@ void takeInitialValue(RewriterBase &rewriter, linalg::GenericOp op,
   rewriter.eraseOp(fill);
 }
 
+/// `indices` within a tile moved by the tile's `offsets`.
+SmallVector<Value> offsetIndices(OpBuilder &b, Location loc,
+                                 ArrayRef<Value> indices,
+                                 ArrayRef<OpFoldResult> offsets) {
+  SmallVector<Value> moved(indices);
+  for (auto [index, offset] : llvm::zip_equal(moved, offsets))
+    if (!isZeroInteger(offset))
+      index = arith::AddIOp::create(
+          b, loc, getValueOrCreateConstantIndexOp(b, loc, offset), index);
+  return moved;
+}
+
 /// The first value of row `r`'s accumulator, of `type`, at tile-local output
 /// indices `local` of the tile `out` (an extract_slice of the whole output,
 /// or the output itself).
@@ -87,9 +99,7 @@ Value initialAccumulator(OpBuilder &b, Location loc, const ProductShape &shape,
     return vector::BroadcastOp::create(b, loc, type, source);
   SmallVector<Value> global(local);
   if (auto slice = out.getDefiningOp<tensor::ExtractSliceOp>())
-    for (auto [i, offset] : llvm::enumerate(slice.getMixedOffsets()))
-      global[i] = arith::AddIOp::create(
-          b, loc, getValueOrCreateConstantIndexOp(b, loc, offset), global[i]);
+    global = offsetIndices(b, loc, local, slice.getMixedOffsets());
   SmallVector<Value> indices;
   for (AffineExpr e : shape.initMap.getResults())
     indices.push_back(affine::expandAffineExpr(b, loc, e, global, {}));
@@ -673,13 +683,10 @@ void emitRegisterTile(RewriterBase &rewriter, linalg::GenericOp op,
         [&](OpBuilder &b, Location l) {
           Value value = results[r];
           if (!epilogue.ops.empty()) {
-            SmallVector<Value> wholeDims = rowDims(b, r, dims);
-            for (auto [dim, offset] : llvm::zip_equal(wholeDims, offsets))
-              if (!isZeroInteger(offset))
-                dim = arith::AddIOp::create(
-                    b, l, getValueOrCreateConstantIndexOp(b, l, offset), dim);
-            value = applyEpilogue(b, l, epilogue, value, wholeDims,
-                                  shape.columnDim);
+            value =
+                applyEpilogue(b, l, epilogue, value,
+                              offsetIndices(b, l, rowDims(b, r, dims), offsets),
+                              shape.columnDim);
           }
           Value written = vector::TransferWriteOp::create(
                               b, l, value, out,
